@@ -1,0 +1,75 @@
+"""Composition root: build the FastAPI app from settings."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import timedelta
+
+from fastapi import APIRouter, FastAPI, Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+
+from atrium.server.api import errors, static
+from atrium.server.api.middleware import BodyLimit, Metrics, RequestId
+from atrium.server.api.routes import (
+    audit,
+    auth,
+    groups,
+    instance_types,
+    invitations,
+    quotas,
+    system,
+    tokens,
+    users,
+)
+from atrium.server.domain.clock import Clock
+from atrium.server.services.hub import Hub
+from atrium.server.settings import Settings
+from atrium.server.store.db import Database
+from atrium.server.version import VERSION
+
+API_PREFIX = "/api/v1"
+ROUTERS = (system, auth, tokens, users, groups, quotas, instance_types, invitations, audit)
+
+
+def create_app(settings: Settings, db: Database | None = None, clock: Clock | None = None) -> FastAPI:
+    """Wire the app. The database must already be migrated (``atrium db upgrade`` or ``up``)."""
+    database = db or Database(settings.resolved_database_url, settings.db_pool_size)
+    hub = Hub.build(database, clock or Clock(), timedelta(hours=settings.session_ttl_hours))
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        if db is None:
+            database.dispose()
+
+    app = FastAPI(
+        title="Atrium",
+        version=VERSION,
+        description="Groups, quotas, datasets, jobs, models and deployments in one hub.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.hub = hub
+    app.state.settings = settings
+    api = APIRouter(prefix=API_PREFIX)
+    for module in ROUTERS:
+        api.include_router(module.router)
+    app.include_router(api)
+    registry = CollectorRegistry()
+    app.add_api_route("/metrics", _metrics_endpoint(registry), include_in_schema=False, name="metrics")
+    app.include_router(static.router())
+    errors.install(app)
+    app.add_middleware(Metrics, registry=registry)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(RequestId)
+    return app
+
+
+def _metrics_endpoint(registry: CollectorRegistry) -> Callable[[], Response]:
+    def metrics() -> Response:
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
+
+    return metrics

@@ -1,0 +1,1 @@
+"""Entities, enums and domain errors: no SQLAlchemy, no FastAPI."""

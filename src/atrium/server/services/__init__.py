@@ -1,0 +1,1 @@
+"""Use cases: authorization, quotas, audit and transactions. No HTTP here."""

@@ -1,0 +1,80 @@
+"""The service container and first-start bootstrap."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from atrium.contracts.users import UserCreate
+from atrium.server.domain.clock import Clock
+from atrium.server.services import security
+from atrium.server.services.audit import AuditService, Auditor
+from atrium.server.services.auth import AuthService
+from atrium.server.services.groups import GroupService, MemberService
+from atrium.server.services.instance_types import DEFAULT, InstanceTypeService
+from atrium.server.services.invitations import InvitationService
+from atrium.server.services.quotas import QuotaService
+from atrium.server.services.users import UserService
+from atrium.server.store import users as user_store
+from atrium.server.store.db import Database
+
+
+@dataclass(frozen=True)
+class Bootstrap:
+    """What the first start created; ``password`` is set only when it was generated."""
+
+    admin_created: bool
+    password: str | None
+
+
+@dataclass
+class Hub:
+    db: Database
+    clock: Clock
+    auditor: Auditor
+    auth: AuthService
+    users: UserService
+    groups: GroupService
+    members: MemberService
+    quotas: QuotaService
+    instance_types: InstanceTypeService
+    invitations: InvitationService
+    audit: AuditService
+
+    @classmethod
+    def build(cls, db: Database, clock: Clock, session_ttl: timedelta) -> Hub:
+        auditor = Auditor(clock)
+        auth = AuthService(db, clock, auditor, session_ttl)
+        users = UserService(db, clock, auditor)
+        return cls(
+            db=db,
+            clock=clock,
+            auditor=auditor,
+            auth=auth,
+            users=users,
+            groups=GroupService(db, clock, auditor),
+            members=MemberService(db, clock, auditor),
+            quotas=QuotaService(db, clock, auditor),
+            instance_types=InstanceTypeService(db, clock, auditor),
+            invitations=InvitationService(db, clock, auditor, users, auth),
+            audit=AuditService(db),
+        )
+
+    def bootstrap(self, admin_password: str | None) -> Bootstrap:
+        """On an empty hub create the platform admin ``admin`` and the global ``cpu-1`` type."""
+        with self.db.read() as s:
+            if user_store.count_any(s) > 0:
+                return Bootstrap(admin_created=False, password=None)
+        generated = None if admin_password else secrets.token_urlsafe(12)
+        password = admin_password or generated
+        assert password is not None
+        password_hash = security.hash_password(password)
+        with self.db.write() as s:
+            # Another replica may have bootstrapped while we hashed.
+            if user_store.count_any(s) > 0:
+                return Bootstrap(admin_created=False, password=None)
+            admin = UserCreate(username="admin", password=password, is_admin=True)
+            self.users.insert(s, admin, password_hash)
+            self.instance_types.insert(s, DEFAULT)
+        return Bootstrap(admin_created=True, password=generated)

@@ -1,0 +1,36 @@
+"""Server settings: flags or ``ATRIUM_*`` environment variables."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_home() -> Path:
+    return Path.home() / ".atrium"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ATRIUM_", extra="ignore")
+
+    home: Path = Field(default_factory=default_home)
+    database_url: str | None = None
+    host: str = "127.0.0.1"
+    port: int = 8420
+    admin_password: str | None = None
+    session_ttl_hours: int = 24 * 7
+    max_body_bytes: int = 1024 * 1024
+    db_pool_size: int = 10
+    log_level: str = "warning"
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{self.home / 'atrium.db'}"
+
+    @property
+    def blob_dir(self) -> Path:
+        return self.home / "blobs"

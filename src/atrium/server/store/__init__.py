@@ -1,0 +1,1 @@
+"""Metadata store: ORM tables, query functions, migrations. The only place with SQL."""
