@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr, StringConstraints
 
 T = TypeVar("T")
 
@@ -19,7 +19,7 @@ Email = Annotated[
 ]
 Password = Annotated[str, StringConstraints(min_length=8, max_length=1000)]
 # Memory and byte quantities: an integer of bytes or a string such as "16Gi".
-Quantity = Annotated[int | str, Field(union_mode="left_to_right")]
+Quantity = Annotated[StrictInt | StrictStr, Field(union_mode="left_to_right")]
 
 
 class Input(BaseModel):

@@ -48,8 +48,8 @@ def _audit_refusal(request: Request, exc: DomainError) -> None:
     try:
         with hub.db.write() as s:
             hub.auditor.record(
-                s, ctx, action, "request", request.url.path, None, outcome,
-                {"code": exc.code, "message": exc.message},
+                s, ctx, action, "request", request.url.path, outcome=outcome,
+                details={"code": exc.code, "message": exc.message},
             )
     except Exception:  # an audit failure must not turn a clean 4xx into a 500
         log.exception("could not record refused request")

@@ -23,7 +23,7 @@ class Auditor:
     def __init__(self, clock: Clock) -> None:
         self.clock = clock
 
-    def record(  # noqa: PLR0913 - an audit event has this many facts
+    def record(
         self,
         session: Session,
         ctx: Context,
@@ -31,6 +31,7 @@ class Auditor:
         resource_type: str,
         resource_id: str | None,
         group: str | None = None,
+        *,
         outcome: Outcome = Outcome.SUCCESS,
         details: dict[str, Any] | None = None,
     ) -> None:

@@ -94,7 +94,9 @@ class InstanceTypeService:
             if groups is not None:
                 it_store.set_grants(s, row.id, _group_ids(s, groups))
             details = {**changes, **({"groups": groups} if groups is not None else {})}
-            self.auditor.record(s, ctx, "instance_type.update", "instance_type", name, None, details)
+            self.auditor.record(
+                s, ctx, "instance_type.update", "instance_type", name, details=details
+            )
             return _to_types(s, [row])[0]
 
     def delete(self, ctx: Context, name: str) -> None:

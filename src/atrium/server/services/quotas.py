@@ -59,7 +59,7 @@ def _shortfall(limits: Quota, used: Mapping[str, float], amounts: Mapping[str, f
     for name, amount in amounts.items():
         limit = getattr(limits, name)
         if amount > 0 and limit is not None and used[name] + amount > limit:
-            over.append(f"{name} {used[name]:g}+{amount:g} > {limit:g}")
+            over.append(f"{name} {_fmt(used[name])} in use + {_fmt(amount)} asked > {_fmt(limit)}")
     return over
 
 
@@ -107,12 +107,12 @@ class QuotaService:
                 quota = quota_store.add_member_quota(
                     s, MemberQuotaRow(group_id=row.id, user_id=user_id, updated_at=self.clock.now())
                 )
-            _check_within(group_quota, to_quota(quota).model_copy(update=changes), "the group's")
+            _check_within(to_quota(quota).model_copy(update=changes), group_quota, "the group's")
             for name, value in changes.items():
                 setattr(quota, name, value)
             quota.updated_at = self.clock.now()
             self.auditor.record(
-                s, ctx, "member_quota.update", "quota", f"{group}/{username}", group, changes
+                s, ctx, "member_quota.update", "quota", f"{group}/{username}", group, details=changes
             )
             return to_quota(quota)
 
@@ -199,6 +199,11 @@ def _check_within(inner: Quota, outer: Quota, what: str) -> None:
         cap, value = getattr(outer, name), getattr(inner, name)
         if cap is not None and value is not None and value > cap:
             raise Conflict(
-                f"{name} {value:g} would exceed {what} quota of {cap:g}",
+                f"{name} {_fmt(value)} would exceed {what} quota of {_fmt(cap)}",
                 {"resource": name, "limit": cap, "value": value},
             )
+
+
+def _fmt(value: float) -> str:
+    """Exact integers (bytes) stay readable: 17179869184, not 1.71799e+10."""
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
