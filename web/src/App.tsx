@@ -1,0 +1,52 @@
+import { useEffect, type ReactNode } from 'react';
+import { BrowserRouter, Route, Routes, useNavigate } from 'react-router-dom';
+import { setUnauthenticatedHandler } from './api';
+import { RequireAdmin } from './components/RequireAdmin';
+import { RequireSession } from './components/RequireSession';
+import { AdminAuditPage } from './pages/AdminAuditPage';
+import { AdminGroupsPage } from './pages/AdminGroupsPage';
+import { AdminInstanceTypesPage } from './pages/AdminInstanceTypesPage';
+import { AdminUsersPage } from './pages/AdminUsersPage';
+import { GroupPage } from './pages/GroupPage';
+import { HomePage } from './pages/HomePage';
+import { InvitePage } from './pages/InvitePage';
+import { LoginPage } from './pages/LoginPage';
+import { NotFoundPage } from './pages/NotFoundPage';
+import { ProfilePage } from './pages/ProfilePage';
+
+/** On any 401, go to /login and remember where the user was heading. */
+function UnauthenticatedRedirect() {
+  const navigate = useNavigate();
+  useEffect(() => {
+    setUnauthenticatedHandler(() => {
+      const { pathname, search, hash } = window.location;
+      if (pathname === '/login') return;
+      navigate(`/login?next=${encodeURIComponent(pathname + search + hash)}`, { replace: true });
+    });
+  }, [navigate]);
+  return null;
+}
+
+const admin = (page: ReactNode) => <RequireAdmin>{page}</RequireAdmin>;
+
+export function App() {
+  return (
+    <BrowserRouter>
+      <UnauthenticatedRedirect />
+      <Routes>
+        <Route path="/login" element={<LoginPage />} />
+        <Route path="/invite" element={<InvitePage />} />
+        <Route element={<RequireSession />}>
+          <Route index element={<HomePage />} />
+          <Route path="/g/:group" element={<GroupPage />} />
+          <Route path="/profile" element={<ProfilePage />} />
+          <Route path="/admin/users" element={admin(<AdminUsersPage />)} />
+          <Route path="/admin/groups" element={admin(<AdminGroupsPage />)} />
+          <Route path="/admin/instance-types" element={admin(<AdminInstanceTypesPage />)} />
+          <Route path="/admin/audit" element={admin(<AdminAuditPage />)} />
+          <Route path="*" element={<NotFoundPage />} />
+        </Route>
+      </Routes>
+    </BrowserRouter>
+  );
+}

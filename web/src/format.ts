@@ -1,0 +1,73 @@
+// Display and input helpers for quantities, resources and dates.
+
+import type { Resource } from './api';
+
+const BINARY_UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
+
+/** Bytes as a short human string: 17179869184 -> "16 GiB". */
+export function formatBytes(bytes: number): string {
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < BINARY_UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit === 0 || Number.isInteger(value) ? 0 : 1;
+  return `${value.toFixed(digits)} ${BINARY_UNITS[unit]}`;
+}
+
+const SUFFIXES = ['Pi', 'Ti', 'Gi', 'Mi', 'Ki'] as const;
+const SUFFIX_POWER: Record<(typeof SUFFIXES)[number], number> = { Ki: 1, Mi: 2, Gi: 3, Ti: 4, Pi: 5 };
+
+/** Bytes as an exact input string, using the largest binary suffix that divides evenly: "16Gi". */
+function bytesToQuantity(bytes: number): string {
+  for (const suffix of SUFFIXES) {
+    const size = 1024 ** SUFFIX_POWER[suffix];
+    if (bytes >= size && bytes % size === 0) return `${bytes / size}${suffix}`;
+  }
+  return String(bytes);
+}
+
+const QUANTITY = /^\d+(\.\d+)?\s*([KMGTP]i?|k)?B?$/;
+
+export const BYTE_RESOURCES: ReadonlySet<Resource> = new Set<Resource>(['memory', 'storage_bytes']);
+
+/**
+ * Reads a quota or size field: empty means unlimited (null), plain numbers are sent as numbers,
+ * byte quantities with a suffix ("16Gi") are sent as strings for the server to parse.
+ */
+export function parseQuantity(raw: string, label: string, bytes: boolean): number | string | null {
+  const text = raw.trim();
+  if (text === '') return null;
+  const number = Number(text);
+  if (Number.isFinite(number) && number >= 0) return number;
+  if (bytes && QUANTITY.test(text)) return text;
+  const hint = bytes ? ' or a size like 512Mi, 16Gi' : '';
+  throw new Error(`${label}: "${text}" is not a number${hint}`);
+}
+
+export const RESOURCE_LABELS: Record<Resource, string> = {
+  cpu: 'CPU (cores)',
+  memory: 'Memory',
+  gpu: 'GPU',
+  running_jobs: 'Running jobs',
+  deployments: 'Deployments',
+  storage_bytes: 'Storage',
+};
+
+/** A resource amount for display, in human units for bytes. */
+export function formatAmount(resource: Resource, value: number): string {
+  return BYTE_RESOURCES.has(resource) ? formatBytes(value) : String(value);
+}
+
+/** A resource limit as an input value: "" for unlimited, "16Gi" for bytes. */
+export function limitToInput(resource: Resource, value: number | null): string {
+  if (value === null) return '';
+  return BYTE_RESOURCES.has(resource) ? bytesToQuantity(value) : String(value);
+}
+
+export function formatDate(value: string | null): string {
+  if (!value) return '—';
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : date.toLocaleString();
+}

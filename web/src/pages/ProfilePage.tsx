@@ -1,0 +1,56 @@
+import type { ReactNode } from 'react';
+import { Link } from 'react-router-dom';
+import { Card } from '../components/Card';
+import { PasswordForm } from '../components/PasswordForm';
+import { TokensCard } from '../components/TokensCard';
+import { formatDate } from '../format';
+import { useSession } from '../session';
+
+function UserInfo() {
+  const { me } = useSession();
+  const rows: [string, ReactNode][] = [
+    ['Username', <span className="mono">{me.username}</span>],
+    ['Name', me.display_name || '—'],
+    ['Email', me.email || '—'],
+    ['Platform admin', me.is_admin ? 'yes' : 'no'],
+    ['Member since', formatDate(me.created_at)],
+    [
+      'Groups',
+      me.groups.length
+        ? me.groups.map((g) => (
+            <Link key={g.name} className="chip" to={`/g/${encodeURIComponent(g.name)}`}>
+              {g.name} · {g.role}
+            </Link>
+          ))
+        : 'none',
+    ],
+  ];
+  return (
+    <dl className="details">
+      {rows.map(([term, value]) => (
+        <div key={term}>
+          <dt>{term}</dt>
+          <dd>{value}</dd>
+        </div>
+      ))}
+    </dl>
+  );
+}
+
+/** `/profile`: who you are, your password and your API tokens. */
+export function ProfilePage() {
+  return (
+    <div className="page">
+      <h1>Profile</h1>
+      <div className="grid-2 align-start">
+        <Card title="Account">
+          <UserInfo />
+        </Card>
+        <Card title="Change password">
+          <PasswordForm />
+        </Card>
+      </div>
+      <TokensCard />
+    </div>
+  );
+}
