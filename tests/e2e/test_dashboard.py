@@ -1,0 +1,135 @@
+"""The dashboard in a real Chromium, against a real server: the first-day flow of a hub admin."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+
+import httpx
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from tests.conftest import LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def _chromium() -> str:
+    path = os.environ.get("ATRIUM_CHROMIUM") or shutil.which("chromium")
+    if not path:
+        pytest.fail("Debian's chromium is required: `apt-get install chromium` (make test does it)")
+    return path
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=_chromium(), headless=True, args=CHROMIUM_FLAGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 800})
+    pg = context.new_page()
+    pg.set_default_timeout(15_000)
+    yield pg
+    context.close()
+
+
+def _sign_in(page: Page, url: str, username: str, password: str) -> None:
+    page.goto(f"{url}/login")
+    page.fill('input[name="username"]', username)
+    page.fill('input[name="password"]', password)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).not_to_have_url(f"{url}/login")
+
+
+def _api(live: LiveServer) -> httpx.Client:
+    r = httpx.post(f"{live.url}/api/v1/auth/login",
+                   json={"username": "admin", "password": live.admin_password})
+    return httpx.Client(base_url=f"{live.url}/api/v1",
+                        headers={"Authorization": f"Bearer {r.json()['token']}"})
+
+
+def test_admin_first_day(page: Page, live_server: LiveServer) -> None:
+    url = live_server.url
+    api = _api(live_server)
+    api.post("/users", json={"username": "e2e-stu", "password": "student-pass-1"})
+    _sign_in(page, url, "admin", live_server.admin_password)
+
+    # Create two groups from the admin page.
+    page.goto(f"{url}/admin/groups")
+    for name in ("e2e-class", "e2e-lab"):
+        form = page.get_by_role("form", name="Create group")
+        form.locator('input[name="name"]').fill(name)
+        form.locator('input[name="description"]').fill(f"{name} description")
+        form.get_by_role("button", name="Create group").click()
+        expect(page.get_by_role("status")).to_contain_text(f"Created group {name}")
+    assert api.get("/groups/e2e-class").json()["description"] == "e2e-class description"
+
+    # Add the student (and the admin themself, to switch) to the class.
+    page.goto(f"{url}/g/e2e-class")
+    for username, role in (("e2e-stu", "member"), ("admin", "admin")):
+        form = page.get_by_role("form", name="Add member")
+        form.locator('input[name="username"]').fill(username)
+        form.locator('select[name="role"]').select_option(role)
+        form.get_by_role("button", name="Add member").click()
+        expect(page.get_by_role("table", name="Members")).to_contain_text(username)
+    members = {m["username"]: m["role"] for m in api.get("/groups/e2e-class/members").json()["items"]}
+    assert members == {"e2e-stu": "member", "admin": "admin"}
+
+    # Switch group through the top bar.
+    api.post("/groups/e2e-lab/members", json={"username": "admin", "role": "admin"})
+    page.reload()
+    page.get_by_label("Group").select_option("e2e-lab")
+    expect(page).to_have_url(f"{url}/g/e2e-lab")
+    expect(page.get_by_test_id("group-name")).to_contain_text("e2e-lab")
+
+
+def test_token_create_and_revoke(page: Page, live_server: LiveServer) -> None:
+    url = live_server.url
+    _sign_in(page, url, "admin", live_server.admin_password)
+    page.goto(f"{url}/profile")
+    page.fill('input[name="token-name"]', "e2e-ci-token")
+    page.get_by_role("button", name="Create token").click()
+    secret = page.get_by_test_id("new-token").inner_text().strip()
+    assert secret.startswith("atr_")
+    # The token shown works against the API...
+    me = httpx.get(f"{url}/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert me.status_code == 200 and me.json()["username"] == "admin"
+    # ...until it is revoked in the page.
+    row = page.get_by_role("table", name="API tokens").get_by_role("row").filter(has_text="e2e-ci-token")
+    row.get_by_role("button", name="Revoke").click()
+    row.get_by_role("button", name="Confirm").click()
+    expect(page.get_by_role("table", name="API tokens")).not_to_contain_text("e2e-ci-token")
+    after = httpx.get(f"{url}/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert after.status_code == 401
+
+
+def test_member_sees_only_own_group(page: Page, live_server: LiveServer) -> None:
+    url = live_server.url
+    api = _api(live_server)
+    api.post("/users", json={"username": "e2e-solo", "password": "solo-pass-12"})
+    for group in ("e2e-mine", "e2e-theirs"):
+        api.post("/groups", json={"name": group})
+    api.post("/groups/e2e-mine/members", json={"username": "e2e-solo", "role": "member"})
+    _sign_in(page, url, "e2e-solo", "solo-pass-12")
+    expect(page).to_have_url(f"{url}/g/e2e-mine")
+    options = page.get_by_label("Group").locator("option").all_inner_texts()
+    assert any("e2e-mine" in o for o in options) and not any("e2e-theirs" in o for o in options)
+    expect(page.get_by_role("link", name="Users")).to_have_count(0)
+    page.goto(f"{url}/g/e2e-theirs")
+    expect(page.get_by_role("alert")).to_be_visible()
