@@ -10,9 +10,7 @@ T = TypeVar("T")
 
 NAME_PATTERN = r"^[a-z0-9][a-z0-9_.-]{0,62}$"
 Name = Annotated[str, StringConstraints(pattern=NAME_PATTERN, max_length=63)]
-DisplayName = Annotated[
-    str, StringConstraints(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")
-]
+DisplayName = Annotated[str, StringConstraints(max_length=200, pattern=r"^[^\x00-\x1f\x7f]*$")]
 Description = Annotated[str, StringConstraints(max_length=5000)]
 Email = Annotated[
     str, StringConstraints(max_length=254, pattern=r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+$")

@@ -32,7 +32,9 @@ API_PREFIX = "/api/v1"
 ROUTERS = (system, auth, tokens, users, groups, quotas, instance_types, invitations, audit)
 
 
-def create_app(settings: Settings, db: Database | None = None, clock: Clock | None = None) -> FastAPI:
+def create_app(
+    settings: Settings, db: Database | None = None, clock: Clock | None = None
+) -> FastAPI:
     """Wire the app. The database must already be migrated (``atrium db upgrade`` or ``up``)."""
     database = db or Database(settings.resolved_database_url, settings.db_pool_size)
     hub = Hub.build(database, clock or Clock(), timedelta(hours=settings.session_ttl_hours))
@@ -59,7 +61,9 @@ def create_app(settings: Settings, db: Database | None = None, clock: Clock | No
         api.include_router(module.router)
     app.include_router(api)
     registry = CollectorRegistry()
-    app.add_api_route("/metrics", _metrics_endpoint(registry), include_in_schema=False, name="metrics")
+    app.add_api_route(
+        "/metrics", _metrics_endpoint(registry), include_in_schema=False, name="metrics"
+    )
     app.include_router(static.router())
     errors.install(app)
     app.add_middleware(Metrics, registry=registry)

@@ -63,7 +63,9 @@ def context(request: Request) -> Context:
         presented = request.headers.get(CSRF_HEADER, "")
         expected = found.csrf_hash or ""
         if not presented or not hmac.compare_digest(security.digest(presented), expected):
-            raise CsrfFailed(f"missing or wrong {CSRF_HEADER} header: send the atrium_csrf cookie value")
+            raise CsrfFailed(
+                f"missing or wrong {CSRF_HEADER} header: send the atrium_csrf cookie value"
+            )
     return ctx
 
 
@@ -75,7 +77,9 @@ class PageParams:
 
 def page_params(
     limit: Annotated[int, Query(ge=1, le=500, description="Items per page")] = 50,
-    cursor: Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=500, description="next_cursor of the previous page")
+    ] = None,
 ) -> PageParams:
     return PageParams(limit=limit, cursor=cursor)
 

@@ -48,7 +48,12 @@ def _audit_refusal(request: Request, exc: DomainError) -> None:
     try:
         with hub.db.write() as s:
             hub.auditor.record(
-                s, ctx, action, "request", request.url.path, outcome=outcome,
+                s,
+                ctx,
+                action,
+                "request",
+                request.url.path,
+                outcome=outcome,
                 details={"code": exc.code, "message": exc.message},
             )
     except Exception:  # an audit failure must not turn a clean 4xx into a 500
@@ -90,7 +95,10 @@ async def on_http_error(request: Request, exc: Exception) -> JSONResponse:
 
 async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path)
-    return envelope(500, "internal", "internal error; the request id identifies it in the log")
+    response = envelope(500, "internal", "internal error; the request id identifies it in the log")
+    # This handler runs outside the request-id middleware, so it sets the header itself.
+    response.headers["X-Request-ID"] = getattr(request.state, "request_id", "")
+    return response
 
 
 def install(app: FastAPI) -> None:

@@ -73,7 +73,13 @@ class _TooLarge(Exception):
 
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
     body = json.dumps(
-        {"error": {"code": "payload_too_large", "message": f"request body over {limit} bytes", "details": None}}
+        {
+            "error": {
+                "code": "payload_too_large",
+                "message": f"request body over {limit} bytes",
+                "details": None,
+            }
+        }
     ).encode()
     request_id = scope.get("state", {}).get("request_id", "")
     headers = [
@@ -91,10 +97,16 @@ class Metrics:
     def __init__(self, app: ASGIApp, registry: CollectorRegistry) -> None:
         self.app = app
         self.requests = Counter(
-            "atrium_http_requests", "HTTP requests", ["method", "route", "status"], registry=registry
+            "atrium_http_requests",
+            "HTTP requests",
+            ["method", "route", "status"],
+            registry=registry,
         )
         self.latency = Histogram(
-            "atrium_http_request_seconds", "HTTP request latency", ["method", "route"], registry=registry
+            "atrium_http_request_seconds",
+            "HTTP request latency",
+            ["method", "route"],
+            registry=registry,
         )
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:

@@ -22,7 +22,9 @@ def router(static_dir: Path = STATIC_DIR) -> APIRouter:
         candidate = (root / path).resolve()
         # resolve() collapses "..": anything that lands outside the static dir is not ours.
         if path and candidate.is_relative_to(root) and candidate.is_file():
-            cache = "public, max-age=31536000, immutable" if path.startswith("assets/") else "no-cache"
+            cache = (
+                "public, max-age=31536000, immutable" if path.startswith("assets/") else "no-cache"
+            )
             return FileResponse(candidate, headers={"Cache-Control": cache})
         index = root / "index.html"
         if not index.is_file():

@@ -11,7 +11,7 @@ from atrium.server.domain.errors import InvalidInput
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,62}$")
 
 
-class Role(str, enum.Enum):
+class Role(enum.StrEnum):
     MEMBER = "member"
     ADMIN = "admin"
 
@@ -26,7 +26,7 @@ class Standing(enum.IntEnum):
     PLATFORM_ADMIN = 4
 
 
-class Outcome(str, enum.Enum):
+class Outcome(enum.StrEnum):
     SUCCESS = "success"
     DENIED = "denied"
     FAILURE = "failure"

@@ -8,13 +8,13 @@ from sqlalchemy.orm import Session
 
 from atrium.contracts.audit import AuditEvent
 from atrium.contracts.common import Page
+from atrium.server.domain.audit import AuditQuery
 from atrium.server.domain.clock import Clock
 from atrium.server.domain.errors import Forbidden, Unauthenticated
 from atrium.server.domain.model import Context, Outcome
 from atrium.server.services import policy
 from atrium.server.store import audit as audit_store
 from atrium.server.store import groups as group_store
-from atrium.server.domain.audit import AuditQuery
 from atrium.server.store.db import Database
 from atrium.server.store.tables import AuditEventRow
 
@@ -35,7 +35,7 @@ class Auditor:
         outcome: Outcome = Outcome.SUCCESS,
         details: dict[str, Any] | None = None,
     ) -> None:
-        """Add the event to the caller's transaction, so it commits with the change or not at all."""
+        """Add the event to the caller's transaction: it commits with the change or not at all."""
         audit_store.add(
             session,
             AuditEventRow(
@@ -73,7 +73,9 @@ class AuditService:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    def list(self, ctx: Context, query: AuditQuery, limit: int, cursor: str | None) -> Page[AuditEvent]:
+    def list(
+        self, ctx: Context, query: AuditQuery, limit: int, cursor: str | None
+    ) -> Page[AuditEvent]:
         """Platform admins see everything; group admins see the groups they administer."""
         principal = ctx.principal
         if not principal.authenticated or principal.user_id is None:
@@ -93,7 +95,9 @@ class AuditService:
         administered = [
             g.name
             for g, role in group_store.roles_of(session, ctx.principal.user_id)
-            if policy.allows(policy.S.GROUP_ADMIN if role == "admin" else policy.S.MEMBER, "audit.read")
+            if policy.allows(
+                policy.S.GROUP_ADMIN if role == "admin" else policy.S.MEMBER, "audit.read"
+            )
         ]
         if not administered:
             raise Forbidden("only platform admins and group admins may read the audit log")

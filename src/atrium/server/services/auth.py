@@ -109,7 +109,9 @@ class AuthService:
             expires = self.clock.now() + timedelta(days=body.expires_in_days)
         with self.db.write() as s:
             row = self._issue(s, user_id, API, body.name, secret, expires, None)
-            self.auditor.record(s, ctx, "token.create", "token", row.id, details={"name": body.name})
+            self.auditor.record(
+                s, ctx, "token.create", "token", row.id, details={"name": body.name}
+            )
         return TokenCreated(**to_token(row).model_dump(), token=secret)
 
     def list_tokens(self, ctx: Context, limit: int, cursor: str | None) -> Page[Token]:
@@ -133,7 +135,7 @@ class AuthService:
             raise NotFound(f"token {token_id!r} not found")
         return row
 
-    def _issue(  # noqa: PLR0913
+    def _issue(
         self,
         s: Session,
         user_id: int,
@@ -172,4 +174,3 @@ def _user_id(ctx: Context) -> int:
 
 def _as(ctx: Context, user: UserRow) -> Context:
     return Context(Principal(user.id, user.username, user.is_admin), ctx.meta)
-

@@ -33,7 +33,7 @@ def to_member(user: UserRow, membership: MembershipRow) -> Member:
         username=user.username,
         display_name=user.display_name,
         email=user.email,
-        role=membership.role,  # type: ignore[arg-type]
+        role=membership.role,
         joined_at=membership.created_at,
     )
 
@@ -49,12 +49,12 @@ class GroupService:
         member_id = None if ctx.principal.is_admin else ctx.principal.user_id
         with self.db.read() as s:
             rows, nxt = group_store.list_page(s, limit, cursor, member_id)
-            return Page[Group](items=self._to_groups(s, ctx, rows), next_cursor=nxt)
+            return Page[Group](items=_to_groups(s, ctx, rows), next_cursor=nxt)
 
     def get(self, ctx: Context, name: str) -> Group:
         with self.db.read() as s:
             row = policy.require_group(s, ctx.principal, name, "group.read")
-            return self._to_groups(s, ctx, [row])[0]
+            return _to_groups(s, ctx, [row])[0]
 
     def create(self, ctx: Context, body: GroupCreate) -> Group:
         policy.require_hub(ctx.principal, "group.create")
@@ -74,7 +74,7 @@ class GroupService:
             )
             group_store.add_quota_row(s, GroupQuotaRow(group_id=row.id, updated_at=now))
             self.auditor.record(s, ctx, "group.create", "group", row.name, group=row.name)
-            return self._to_groups(s, ctx, [row])[0]
+            return _to_groups(s, ctx, [row])[0]
 
     def update(self, ctx: Context, name: str, body: GroupUpdate) -> Group:
         changes = body.model_dump(exclude_unset=True)
@@ -84,7 +84,7 @@ class GroupService:
                 setattr(row, field, value)
             row.updated_at = self.clock.now()
             self.auditor.record(s, ctx, "group.update", "group", name, group=name, details=changes)
-            return self._to_groups(s, ctx, [row])[0]
+            return _to_groups(s, ctx, [row])[0]
 
     def delete(self, ctx: Context, name: str, preview: bool) -> GroupDeletion:
         with self.db.write() as s:
@@ -98,23 +98,6 @@ class GroupService:
                     s, ctx, "group.delete", "group", name, group=name, details=resources
                 )
             return GroupDeletion(group=name, deleted=not preview, resources=resources)
-
-    def _to_groups(self, s: Session, ctx: Context, rows: Sequence[GroupRow]) -> list[Group]:
-        counts = group_store.member_counts(s, [r.id for r in rows])
-        roles: dict[str, str] = {}
-        if ctx.principal.user_id is not None:
-            roles = {g.name: role for g, role in group_store.roles_of(s, ctx.principal.user_id)}
-        return [
-            Group(
-                name=r.name,
-                display_name=r.display_name,
-                description=r.description,
-                created_at=r.created_at,
-                member_count=counts.get(r.id, 0),
-                my_role=roles.get(r.name),  # type: ignore[arg-type]
-            )
-            for r in rows
-        ]
 
 
 class MemberService:
@@ -187,10 +170,29 @@ def _membership(s: Session, group: GroupRow, username: str) -> tuple[UserRow, Me
     return user, membership
 
 
-def _guard_last_group_admin(s: Session, group: GroupRow, allow_platform_admin: bool = False) -> None:
+def _guard_last_group_admin(
+    s: Session, group: GroupRow, allow_platform_admin: bool = False
+) -> None:
     """A group keeps at least one admin unless a platform admin deliberately removes the last."""
     if allow_platform_admin:
         return
     if group_store.count_admins(s, group.id) <= 1:
         raise Conflict(f"this is the last admin of {group.name!r}: promote another member first")
 
+
+def _to_groups(s: Session, ctx: Context, rows: Sequence[GroupRow]) -> list[Group]:
+    counts = group_store.member_counts(s, [r.id for r in rows])
+    roles: dict[str, str] = {}
+    if ctx.principal.user_id is not None:
+        roles = {g.name: role for g, role in group_store.roles_of(s, ctx.principal.user_id)}
+    return [
+        Group(
+            name=r.name,
+            display_name=r.display_name,
+            description=r.description,
+            created_at=r.created_at,
+            member_count=counts.get(r.id, 0),
+            my_role=roles.get(r.name),
+        )
+        for r in rows
+    ]

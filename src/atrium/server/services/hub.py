@@ -9,7 +9,7 @@ from datetime import timedelta
 from atrium.contracts.users import UserCreate
 from atrium.server.domain.clock import Clock
 from atrium.server.services import security
-from atrium.server.services.audit import AuditService, Auditor
+from atrium.server.services.audit import Auditor, AuditService
 from atrium.server.services.auth import AuthService
 from atrium.server.services.groups import GroupService, MemberService
 from atrium.server.services.instance_types import DEFAULT, InstanceTypeService

@@ -35,7 +35,7 @@ def to_invitation(row: InvitationRow, group: str) -> Invitation:
     return Invitation(
         id=row.id,
         group=group,
-        role=row.role,  # type: ignore[arg-type]
+        role=row.role,
         email=row.email,
         created_by=row.created_by,
         created_at=row.created_at,
@@ -46,7 +46,7 @@ def to_invitation(row: InvitationRow, group: str) -> Invitation:
 
 
 class InvitationService:
-    def __init__(  # noqa: PLR0913
+    def __init__(
         self, db: Database, clock: Clock, auditor: Auditor, users: UserService, auth: AuthService
     ) -> None:
         self.db = db
@@ -74,7 +74,9 @@ class InvitationService:
                 ),
             )
             details = {"role": body.role, "email": body.email}
-            self.auditor.record(s, ctx, "invitation.create", "invitation", row.id, group.name, details=details)
+            self.auditor.record(
+                s, ctx, "invitation.create", "invitation", row.id, group.name, details=details
+            )
             return InvitationCreated(**to_invitation(row, group.name).model_dump(), token=secret)
 
     def list(self, ctx: Context, group: str, limit: int, cursor: str | None) -> Page[Invitation]:
@@ -94,12 +96,14 @@ class InvitationService:
             except NotFound:
                 raise NotFound(f"invitation {invitation_id!r} not found") from None
             invitation_store.delete(s, row)
-            self.auditor.record(s, ctx, "invitation.revoke", "invitation", invitation_id, group.name)
+            self.auditor.record(
+                s, ctx, "invitation.revoke", "invitation", invitation_id, group.name
+            )
 
     def preview(self, token: str) -> InvitationPreview:
         with self.db.read() as s:
             row, group = self._usable(s, token)
-            return InvitationPreview(group=group, role=row.role, expires_at=row.expires_at)  # type: ignore[arg-type]
+            return InvitationPreview(group=group, role=row.role, expires_at=row.expires_at)
 
     def accept(self, ctx: Context, body: InvitationAccept) -> InvitationAccepted:
         """A signed-in caller joins; an anonymous caller signs up with a new account and joins."""
@@ -119,7 +123,9 @@ class InvitationService:
                 user = s.get_one(UserRow, ctx.principal.user_id)
             self._join(s, row, user)
             self.auditor.record(s, ctx, "invitation.accept", "invitation", row.id, group)
-            return InvitationAccepted(group=group, role=row.role, user=to_user(user), token=session_token)  # type: ignore[arg-type]
+            return InvitationAccepted(
+                group=group, role=row.role, user=to_user(user), token=session_token
+            )
 
     def _sign_up(self, s: Session, body: InvitationAccept, password_hash: str) -> UserRow:
         assert body.username is not None and body.password is not None
@@ -146,4 +152,3 @@ class InvitationService:
         if row is None or row.used_at is not None or row.expires_at <= self.clock.now():
             raise NotFound(GONE)
         return row, s.get_one(GroupRow, row.group_id).name
-

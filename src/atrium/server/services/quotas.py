@@ -112,7 +112,13 @@ class QuotaService:
                 setattr(quota, name, value)
             quota.updated_at = self.clock.now()
             self.auditor.record(
-                s, ctx, "member_quota.update", "quota", f"{group}/{username}", group, details=changes
+                s,
+                ctx,
+                "member_quota.update",
+                "quota",
+                f"{group}/{username}",
+                group,
+                details=changes,
             )
             return to_quota(quota)
 
@@ -120,7 +126,10 @@ class QuotaService:
         with self.db.read() as s:
             row = policy.require_group(s, ctx.principal, group, "quota.read")
             if username is None:
-                limits, used = to_quota(quota_store.group_quota(s, row.id)), quota_store.used(s, row.id)
+                limits, used = (
+                    to_quota(quota_store.group_quota(s, row.id)),
+                    quota_store.used(s, row.id),
+                )
             else:
                 user_id = _member_id(s, row, username)
                 limits = to_quota(quota_store.member_quota(s, row.id, user_id))

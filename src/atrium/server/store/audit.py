@@ -23,17 +23,18 @@ def list_page(
     """Newest first."""
     t = AuditEventRow
     stmt = select(t)
-    filters = [
-        (query.group, lambda v: t.group_name == v),
-        (query.groups_in, lambda v: t.group_name.in_(v)),
-        (query.actor, lambda v: t.actor == v),
-        (query.resource_type, lambda v: t.resource_type == v),
-        (query.since, lambda v: t.time >= v),
-        (query.until, lambda v: t.time < v),
-    ]
-    for value, clause in filters:
-        if value is not None:
-            stmt = stmt.where(clause(value))
+    if query.group is not None:
+        stmt = stmt.where(t.group_name == query.group)
+    if query.groups_in is not None:
+        stmt = stmt.where(t.group_name.in_(query.groups_in))
+    if query.actor is not None:
+        stmt = stmt.where(t.actor == query.actor)
+    if query.resource_type is not None:
+        stmt = stmt.where(t.resource_type == query.resource_type)
+    if query.since is not None:
+        stmt = stmt.where(t.time >= query.since)
+    if query.until is not None:
+        stmt = stmt.where(t.time < query.until)
     if query.action is not None:
         # "group." matches every group action; a full name matches exactly.
         prefix = query.action.endswith(".")

@@ -63,17 +63,16 @@ def member_counts(session: Session, group_ids: Sequence[int]) -> dict[int, int]:
 
 def dependents(session: Session, group_id: int) -> dict[str, int]:
     """What deleting the group would remove, by kind."""
-    counted = {
-        "members": MembershipRow,
-        "invitations": InvitationRow,
-        "member_quotas": MemberQuotaRow,
-        "reservations": ReservationRow,
+    columns = {
+        "members": MembershipRow.group_id,
+        "invitations": InvitationRow.group_id,
+        "member_quotas": MemberQuotaRow.group_id,
+        "reservations": ReservationRow.group_id,
     }
-    result: dict[str, int] = {}
-    for label, table in counted.items():
-        stmt = select(func.count()).select_from(table).where(table.group_id == group_id)
-        result[label] = int(session.scalar(stmt) or 0)
-    return result
+    return {
+        label: int(session.scalar(select(func.count()).where(column == group_id)) or 0)
+        for label, column in columns.items()
+    }
 
 
 def membership(session: Session, group_id: int, user_id: int) -> MembershipRow | None:
@@ -81,8 +80,10 @@ def membership(session: Session, group_id: int, user_id: int) -> MembershipRow |
 
 
 def count_admins(session: Session, group_id: int) -> int:
-    stmt = select(func.count()).select_from(MembershipRow).where(
-        MembershipRow.group_id == group_id, MembershipRow.role == "admin"
+    stmt = (
+        select(func.count())
+        .select_from(MembershipRow)
+        .where(MembershipRow.group_id == group_id, MembershipRow.role == "admin")
     )
     return int(session.scalar(stmt) or 0)
 
@@ -100,6 +101,7 @@ def roles_of(session: Session, user_id: int) -> list[tuple[GroupRow, str]]:
 def members_page(
     session: Session, group_id: int, limit: int, cursor: str | None
 ) -> tuple[list[tuple[UserRow, MembershipRow]], str | None]:
+    users: Sequence[UserRow]
     users, next_cursor = page(
         session,
         select(UserRow)

@@ -29,7 +29,7 @@ def decode_cursor(cursor: str) -> Any:
 
 def page(
     session: Session,
-    stmt: Select[tuple[T]],
+    stmt: Select[T],
     key: InstrumentedAttribute[Any],
     limit: int,
     cursor: str | None,

@@ -34,8 +34,10 @@ def list_page(
 
 
 def count_admins(session: Session) -> int:
-    stmt = select(func.count()).select_from(UserRow).where(
-        UserRow.is_admin.is_(True), UserRow.enabled.is_(True)
+    stmt = (
+        select(func.count())
+        .select_from(UserRow)
+        .where(UserRow.is_admin.is_(True), UserRow.enabled.is_(True))
     )
     return int(session.scalar(stmt) or 0)
 

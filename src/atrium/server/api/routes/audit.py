@@ -18,18 +18,25 @@ Filter = Annotated[str | None, Query(max_length=100)]
 
 
 @router.get("", name="audit.list")
-def list_events(  # noqa: PLR0913 - one parameter per filter
+def list_events(
     ctx: Ctx,
     hub: Services,
     paging: Paging,
     group: Filter = None,
     actor: Filter = None,
-    action: Annotated[str | None, Query(max_length=100, description="Exact, or a prefix ending in '.'")] = None,
+    action: Annotated[
+        str | None, Query(max_length=100, description="Exact, or a prefix ending in '.'")
+    ] = None,
     resource_type: Filter = None,
     since: datetime | None = None,
     until: datetime | None = None,
 ) -> Page[AuditEvent]:
     query = AuditQuery(
-        group=group, actor=actor, action=action, resource_type=resource_type, since=since, until=until
+        group=group,
+        actor=actor,
+        action=action,
+        resource_type=resource_type,
+        since=since,
+        until=until,
     )
     return hub.audit.list(ctx, query, paging.limit, paging.cursor)

@@ -23,7 +23,9 @@ def login(
         SESSION_COOKIE, result.token, max_age=max_age, httponly=True, samesite="lax", secure=secure
     )
     # Readable by the dashboard's script, which echoes it in X-CSRF-Token on mutations.
-    response.set_cookie(CSRF_COOKIE, result.csrf_token, max_age=max_age, samesite="strict", secure=secure)
+    response.set_cookie(
+        CSRF_COOKIE, result.csrf_token, max_age=max_age, samesite="strict", secure=secure
+    )
     return LoginResponse(
         token=result.token,
         csrf_token=result.csrf_token,

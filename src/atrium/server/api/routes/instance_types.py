@@ -20,7 +20,9 @@ def list_types(
     ctx: Ctx,
     hub: Services,
     paging: Paging,
-    group: Annotated[str | None, Query(max_length=63, description="Only what this group may use")] = None,
+    group: Annotated[
+        str | None, Query(max_length=63, description="Only what this group may use")
+    ] = None,
 ) -> Page[InstanceType]:
     return hub.instance_types.list(ctx, paging.limit, paging.cursor, group)
 

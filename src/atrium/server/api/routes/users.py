@@ -20,7 +20,9 @@ def list_users(
     ctx: Ctx,
     hub: Services,
     paging: Paging,
-    q: Annotated[str | None, Query(max_length=100, description="Substring of name or e-mail")] = None,
+    q: Annotated[
+        str | None, Query(max_length=100, description="Substring of name or e-mail")
+    ] = None,
 ) -> Page[User]:
     return hub.users.list(ctx, paging.limit, paging.cursor, q)
 

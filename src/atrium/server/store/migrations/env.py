@@ -8,8 +8,7 @@ from sqlalchemy import create_engine, pool
 from atrium.server.store.tables import Base
 
 config = context.config
-url = config.get_main_option("sqlalchemy.url")
-assert url is not None
+url: str = config.get_main_option("sqlalchemy.url") or ""
 
 
 def run() -> None:

@@ -1,0 +1,1 @@
+"""The ``atrium`` command line: a thin Typer front end over :mod:`atrium.sdk`."""

@@ -1,0 +1,101 @@
+"""The entry point of the SDK: ``Client``, one attribute per API resource."""
+
+from __future__ import annotations
+
+from http.cookiejar import CookieJar, DefaultCookiePolicy
+from types import TracebackType
+
+import httpx
+
+from atrium.sdk._http import HttpCore
+from atrium.sdk.config import resolve
+from atrium.sdk.models import Health
+from atrium.sdk.resources.audit import AuditResource
+from atrium.sdk.resources.auth import AuthResource
+from atrium.sdk.resources.groups import GroupsResource
+from atrium.sdk.resources.instance_types import InstanceTypesResource
+from atrium.sdk.resources.invitations import InvitationsResource
+from atrium.sdk.resources.me import MeResource
+from atrium.sdk.resources.members import MembersResource
+from atrium.sdk.resources.quotas import QuotasResource
+from atrium.sdk.resources.tokens import TokensResource
+from atrium.sdk.resources.users import UsersResource
+
+
+class Client:
+    """A connection to one Atrium server, acting as one user (or anonymously).
+
+    ``url`` and ``token`` default to ``ATRIUM_URL`` / ``ATRIUM_TOKEN``, then to what
+    ``atrium login`` stored. Pass ``http`` to use your own ``httpx.Client`` (for instance
+    Starlette's ``TestClient``); its ``base_url`` is then the server URL and it is not closed
+    by :meth:`close`.
+    """
+
+    def __init__(
+        self,
+        url: str | None = None,
+        token: str | None = None,
+        *,
+        http: httpx.Client | None = None,
+        timeout: float = 30,
+    ) -> None:
+        if http is None:
+            base_url, token = resolve(url, token)
+            http = httpx.Client(base_url=base_url, timeout=timeout, cookies=_no_cookies())
+            self._core = HttpCore(http, token, owns_http=True)
+        else:
+            _, token = resolve(str(http.base_url), token)
+            self._core = HttpCore(http, token, owns_http=False)
+        self.auth = AuthResource(self._core)
+        self.me = MeResource(self._core)
+        self.tokens = TokensResource(self._core)
+        self.users = UsersResource(self._core)
+        self.groups = GroupsResource(self._core)
+        self.members = MembersResource(self._core)
+        self.quotas = QuotasResource(self._core)
+        self.instance_types = InstanceTypesResource(self._core)
+        self.invitations = InvitationsResource(self._core)
+        self.audit = AuditResource(self._core)
+
+    @property
+    def url(self) -> str:
+        """The server's base URL (without the ``/api/v1`` prefix)."""
+        return self._core.base_url
+
+    @property
+    def token(self) -> str | None:
+        """The bearer token sent with every request; None when anonymous."""
+        return self._core.token
+
+    @token.setter
+    def token(self, value: str | None) -> None:
+        self._core.token = value
+
+    def health(self) -> Health:
+        """The server's status, version and database state; needs no token."""
+        return Health.from_api(self._core.request("GET", "/health"))
+
+    def close(self) -> None:
+        self._core.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        # Never show the token: reprs end up in logs and tracebacks.
+        signed_in = "signed in" if self.token else "anonymous"
+        return f"<atrium.Client {self.url} ({signed_in})>"
+
+
+def _no_cookies() -> CookieJar:
+    """A jar that keeps nothing: login also sets the dashboard's session cookie, and a client
+    that kept it would stay signed in (for reads) after its token was dropped."""
+    return CookieJar(policy=DefaultCookiePolicy(allowed_domains=[]))

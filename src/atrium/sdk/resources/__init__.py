@@ -1,0 +1,1 @@
+"""One resource class per API concept; each is reached through an attribute of ``Client``."""
