@@ -151,11 +151,15 @@ def world(app: FastAPI, admin: TestClient) -> World:
     for name in ("alice", "bob", "carol", "dave"):
         r = admin.post("/api/v1/users", json={"username": name, "password": f"{name}-pass-123"})
         assert r.status_code == 201, r.text
-    for group, members in {"ml": [("alice", "admin"), ("bob", "member")],
-                           "bio": [("carol", "admin")]}.items():
+    for group, members in {
+        "ml": [("alice", "admin"), ("bob", "member")],
+        "bio": [("carol", "admin")],
+    }.items():
         assert admin.post("/api/v1/groups", json={"name": group}).status_code == 201
         for username, role in members:
-            r = admin.post(f"/api/v1/groups/{group}/members", json={"username": username, "role": role})
+            r = admin.post(
+                f"/api/v1/groups/{group}/members", json={"username": username, "role": role}
+            )
             assert r.status_code == 201, r.text
     clients = {n: login(app, n, f"{n}-pass-123") for n in ("alice", "bob", "carol", "dave")}
     return World(admin=admin, **clients)

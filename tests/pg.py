@@ -51,12 +51,39 @@ def throwaway_cluster() -> Iterator[str]:
         pw = pwd.getpwnam(user)
         os.chown(root, pw.pw_uid, pw.pw_gid)
     data, port = root / "data", _free_port()
-    _run_as(user, [str(bin_dir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust",
-                   "--no-sync", "-E", "UTF8"])
-    options = f"-c listen_addresses=127.0.0.1 -c port={port} -k {root} -c fsync=off " \
-              "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
-    _run_as(user, [str(bin_dir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l",
-                   str(root / "log"), "start"])
+    _run_as(
+        user,
+        [
+            str(bin_dir / "initdb"),
+            "-D",
+            str(data),
+            "-U",
+            "postgres",
+            "-A",
+            "trust",
+            "--no-sync",
+            "-E",
+            "UTF8",
+        ],
+    )
+    options = (
+        f"-c listen_addresses=127.0.0.1 -c port={port} -k {root} -c fsync=off "
+        "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300"
+    )
+    _run_as(
+        user,
+        [
+            str(bin_dir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-o",
+            options,
+            "-w",
+            "-l",
+            str(root / "log"),
+            "start",
+        ],
+    )
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
@@ -76,8 +103,13 @@ def server_url() -> Iterator[str]:
 
 def _admin_conninfo(url: str) -> str:
     u = make_url(url)
-    parts = {"host": u.host, "port": u.port, "user": u.username, "password": u.password,
-             "dbname": u.database or "postgres"}
+    parts = {
+        "host": u.host,
+        "port": u.port,
+        "user": u.username,
+        "password": u.password,
+        "dbname": u.database or "postgres",
+    }
     return " ".join(f"{k}={v}" for k, v in parts.items() if v is not None)
 
 

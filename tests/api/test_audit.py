@@ -12,8 +12,9 @@ def _events(client, **params) -> list[dict]:  # type: ignore[no-untyped-def,type
 
 
 def test_mutations_are_recorded_with_context(world: World) -> None:
-    world.alice.patch("/api/v1/groups/ml", json={"description": "x"},
-                      headers={"X-Request-ID": "req-42"})
+    world.alice.patch(
+        "/api/v1/groups/ml", json={"description": "x"}, headers={"X-Request-ID": "req-42"}
+    )
     event = _events(world.admin, action="group.update")[0]
     assert event["actor"] == "alice" and event["group"] == "ml"
     assert event["resource_type"] == "group" and event["resource_id"] == "ml"

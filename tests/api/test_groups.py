@@ -30,18 +30,27 @@ def test_members_see_only_their_groups(world: World) -> None:
 
 
 def test_other_groups_are_404_not_403(world: World) -> None:
-    for path in ("/api/v1/groups/bio", "/api/v1/groups/bio/members", "/api/v1/groups/bio/quota",
-                 "/api/v1/groups/bio/usage", "/api/v1/groups/bio/members/carol"):
+    for path in (
+        "/api/v1/groups/bio",
+        "/api/v1/groups/bio/members",
+        "/api/v1/groups/bio/quota",
+        "/api/v1/groups/bio/usage",
+        "/api/v1/groups/bio/members/carol",
+    ):
         r = world.bob.get(path)
         assert r.status_code == 404, path
         assert world.bob.get(path.replace("bio", "no-such-group")).json() == {
-            "error": {**r.json()["error"], "message": r.json()["error"]["message"].replace(
-                "bio", "no-such-group")}
+            "error": {
+                **r.json()["error"],
+                "message": r.json()["error"]["message"].replace("bio", "no-such-group"),
+            }
         }
 
 
 def test_group_admin_manages_members(world: World, hub) -> None:  # type: ignore[no-untyped-def]
-    added = world.alice.post("/api/v1/groups/ml/members", json={"username": "dave", "role": "member"})
+    added = world.alice.post(
+        "/api/v1/groups/ml/members", json={"username": "dave", "role": "member"}
+    )
     assert added.status_code == 201 and added.json()["role"] == "member"
     promoted = world.alice.patch("/api/v1/groups/ml/members/dave", json={"role": "admin"})
     assert promoted.json()["role"] == "admin"
@@ -54,7 +63,9 @@ def test_member_cannot_manage_members(world: World, hub) -> None:  # type: ignor
     before = _memberships(hub)
     r = world.bob.post("/api/v1/groups/ml/members", json={"username": "dave", "role": "admin"})
     assert r.status_code == 403 and r.json()["error"]["code"] == "forbidden"
-    assert world.bob.patch("/api/v1/groups/ml/members/bob", json={"role": "admin"}).status_code == 403
+    assert (
+        world.bob.patch("/api/v1/groups/ml/members/bob", json={"role": "admin"}).status_code == 403
+    )
     assert _memberships(hub) == before
 
 
@@ -100,9 +111,11 @@ def test_group_update_by_group_admin(world: World) -> None:
 def test_delete_preview_then_delete(world: World, hub) -> None:  # type: ignore[no-untyped-def]
     world.alice.post("/api/v1/invitations", json={"group": "ml"})
     preview = world.admin.delete("/api/v1/groups/ml", params={"preview": "true"}).json()
-    assert preview == {"group": "ml", "deleted": False,
-                       "resources": {"members": 2, "invitations": 1, "member_quotas": 0,
-                                     "reservations": 0}}
+    assert preview == {
+        "group": "ml",
+        "deleted": False,
+        "resources": {"members": 2, "invitations": 1, "member_quotas": 0, "reservations": 0},
+    }
     assert world.bob.get("/api/v1/groups/ml").status_code == 200
     assert world.alice.delete("/api/v1/groups/ml").status_code == 403
     done = world.admin.delete("/api/v1/groups/ml").json()

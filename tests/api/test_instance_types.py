@@ -15,13 +15,21 @@ def test_fresh_hub_has_cpu_1(world: World) -> None:
 def test_granted_type_visible_only_to_its_groups(world: World) -> None:
     r = world.admin.post(
         "/api/v1/instance-types",
-        json={"name": "gpu-a", "cpu": 8, "memory": "32Gi", "gpu": 1, "is_global": False,
-              "groups": ["bio"]},
+        json={
+            "name": "gpu-a",
+            "cpu": 8,
+            "memory": "32Gi",
+            "gpu": 1,
+            "is_global": False,
+            "groups": ["bio"],
+        },
     )
     assert r.status_code == 201 and r.json()["memory"] == 32 * 2**30
     assert world.carol.get("/api/v1/instance-types/gpu-a").json()["groups"] == ["bio"]
     assert world.bob.get("/api/v1/instance-types/gpu-a").status_code == 404
-    assert "gpu-a" not in {t["name"] for t in world.bob.get("/api/v1/instance-types").json()["items"]}
+    assert "gpu-a" not in {
+        t["name"] for t in world.bob.get("/api/v1/instance-types").json()["items"]
+    }
     usable = world.carol.get("/api/v1/instance-types", params={"group": "bio"}).json()["items"]
     assert {t["name"] for t in usable} == {"cpu-1", "gpu-a"}
     assert world.bob.get("/api/v1/instance-types", params={"group": "bio"}).status_code == 404
@@ -30,8 +38,13 @@ def test_granted_type_visible_only_to_its_groups(world: World) -> None:
 def test_grant_lists_hide_other_groups(world: World) -> None:
     world.admin.post(
         "/api/v1/instance-types",
-        json={"name": "shared", "cpu": 2, "memory": "4Gi", "is_global": False,
-              "groups": ["ml", "bio"]},
+        json={
+            "name": "shared",
+            "cpu": 2,
+            "memory": "4Gi",
+            "is_global": False,
+            "groups": ["ml", "bio"],
+        },
     )
     assert world.bob.get("/api/v1/instance-types/shared").json()["groups"] == ["ml"]
     assert world.admin.get("/api/v1/instance-types/shared").json()["groups"] == ["bio", "ml"]

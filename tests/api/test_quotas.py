@@ -4,8 +4,14 @@ from __future__ import annotations
 
 from tests.conftest import World
 
-UNLIMITED = {"cpu": None, "memory": None, "gpu": None, "running_jobs": None, "deployments": None,
-             "storage_bytes": None}
+UNLIMITED = {
+    "cpu": None,
+    "memory": None,
+    "gpu": None,
+    "running_jobs": None,
+    "deployments": None,
+    "storage_bytes": None,
+}
 
 
 def test_quota_defaults_to_unlimited(world: World) -> None:
@@ -15,8 +21,14 @@ def test_quota_defaults_to_unlimited(world: World) -> None:
 
 
 def test_admin_sets_group_quota_with_units(world: World) -> None:
-    body = {"cpu": 4, "memory": "16Gi", "gpu": 1, "running_jobs": 10, "deployments": 2,
-            "storage_bytes": 10737418240}
+    body = {
+        "cpu": 4,
+        "memory": "16Gi",
+        "gpu": 1,
+        "running_jobs": 10,
+        "deployments": 2,
+        "storage_bytes": 10737418240,
+    }
     r = world.admin.patch("/api/v1/groups/ml/quota", json=body)
     assert r.status_code == 200
     assert r.json() == {**body, "cpu": 4.0, "memory": 17179869184}
@@ -47,15 +59,28 @@ def test_member_quota_within_group_quota(world: World) -> None:
 
 
 def test_member_quota_rules(world: World) -> None:
-    assert world.bob.patch("/api/v1/groups/ml/members/bob/quota", json={"cpu": 1}).status_code == 403
-    assert world.carol.patch("/api/v1/groups/ml/members/bob/quota", json={"cpu": 1}).status_code == 404
-    assert world.alice.patch("/api/v1/groups/ml/members/carol/quota", json={"cpu": 1}).status_code == 404
+    assert (
+        world.bob.patch("/api/v1/groups/ml/members/bob/quota", json={"cpu": 1}).status_code == 403
+    )
+    assert (
+        world.carol.patch("/api/v1/groups/ml/members/bob/quota", json={"cpu": 1}).status_code == 404
+    )
+    assert (
+        world.alice.patch("/api/v1/groups/ml/members/carol/quota", json={"cpu": 1}).status_code
+        == 404
+    )
     assert world.alice.get("/api/v1/groups/ml/members/bob/quota").json() == UNLIMITED
 
 
 def test_bad_quota_input_changes_nothing(world: World) -> None:
-    for body in ({"cpu": -1}, {"memory": "16 lots"}, {"gpu": "x"}, {"memory": True},
-                 {"disk": 5}, {"running_jobs": 1.5}):
+    for body in (
+        {"cpu": -1},
+        {"memory": "16 lots"},
+        {"gpu": "x"},
+        {"memory": True},
+        {"disk": 5},
+        {"running_jobs": 1.5},
+    ):
         r = world.admin.patch("/api/v1/groups/ml/quota", json=body)
         assert r.status_code == 422, (body, r.text)
     assert world.admin.get("/api/v1/groups/ml/quota").json() == UNLIMITED

@@ -18,12 +18,18 @@ def _count_users(hub) -> int:  # type: ignore[no-untyped-def]
 def test_create_get_update_delete(world: World, app: FastAPI) -> None:
     created = world.admin.post(
         "/api/v1/users",
-        json={"username": "erin", "password": "erin-pass-1", "email": "erin@example.org",
-              "display_name": "Erin"},
+        json={
+            "username": "erin",
+            "password": "erin-pass-1",
+            "email": "erin@example.org",
+            "display_name": "Erin",
+        },
     )
     assert created.status_code == 201
     assert created.json()["email"] == "erin@example.org" and created.json()["is_admin"] is False
-    updated = world.admin.patch("/api/v1/users/erin", json={"display_name": "Erin K", "is_admin": True})
+    updated = world.admin.patch(
+        "/api/v1/users/erin", json={"display_name": "Erin K", "is_admin": True}
+    )
     assert updated.json()["display_name"] == "Erin K" and updated.json()["is_admin"] is True
     assert world.admin.get("/api/v1/users/erin").json()["display_name"] == "Erin K"
     assert world.admin.delete("/api/v1/users/erin").status_code == 204

@@ -58,10 +58,12 @@ def _sign_in(page: Page, url: str, username: str, password: str) -> None:
 
 
 def _api(live: LiveServer) -> httpx.Client:
-    r = httpx.post(f"{live.url}/api/v1/auth/login",
-                   json={"username": "admin", "password": live.admin_password})
-    return httpx.Client(base_url=f"{live.url}/api/v1",
-                        headers={"Authorization": f"Bearer {r.json()['token']}"})
+    r = httpx.post(
+        f"{live.url}/api/v1/auth/login", json={"username": "admin", "password": live.admin_password}
+    )
+    return httpx.Client(
+        base_url=f"{live.url}/api/v1", headers={"Authorization": f"Bearer {r.json()['token']}"}
+    )
 
 
 def test_admin_first_day(page: Page, live_server: LiveServer) -> None:
@@ -88,7 +90,9 @@ def test_admin_first_day(page: Page, live_server: LiveServer) -> None:
         form.locator('select[name="role"]').select_option(role)
         form.get_by_role("button", name="Add member").click()
         expect(page.get_by_role("table", name="Members")).to_contain_text(username)
-    members = {m["username"]: m["role"] for m in api.get("/groups/e2e-class/members").json()["items"]}
+    members = {
+        m["username"]: m["role"] for m in api.get("/groups/e2e-class/members").json()["items"]
+    }
     assert members == {"e2e-stu": "member", "admin": "admin"}
 
     # Switch group through the top bar.
@@ -111,7 +115,11 @@ def test_token_create_and_revoke(page: Page, live_server: LiveServer) -> None:
     me = httpx.get(f"{url}/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
     assert me.status_code == 200 and me.json()["username"] == "admin"
     # ...until it is revoked in the page.
-    row = page.get_by_role("table", name="API tokens").get_by_role("row").filter(has_text="e2e-ci-token")
+    row = (
+        page.get_by_role("table", name="API tokens")
+        .get_by_role("row")
+        .filter(has_text="e2e-ci-token")
+    )
     row.get_by_role("button", name="Revoke").click()
     row.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("table", name="API tokens")).not_to_contain_text("e2e-ci-token")

@@ -21,7 +21,9 @@ def _ids(hub) -> tuple[int, int, int]:  # type: ignore[no-untyped-def]
 
 
 def test_reserve_within_limits_and_release(world: World, hub) -> None:  # type: ignore[no-untyped-def]
-    world.admin.patch("/api/v1/groups/ml/quota", json={"cpu": 4, "memory": "8Gi", "running_jobs": 2})
+    world.admin.patch(
+        "/api/v1/groups/ml/quota", json={"cpu": 4, "memory": "8Gi", "running_jobs": 2}
+    )
     group, bob, _ = _ids(hub)
     amounts = {"cpu": 2, "memory": 4 * 2**30, "running_jobs": 1}
     first = hub.quotas.reserve(Request(group, bob, "job:1", "train", amounts))
