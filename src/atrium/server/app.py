@@ -12,8 +12,12 @@ from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_l
 from atrium.server.api import errors, static
 from atrium.server.api.middleware import BodyLimit, Metrics, RequestId
 from atrium.server.api.routes import (
+    admin,
     audit,
     auth,
+    blobs,
+    dataset_versions,
+    datasets,
     groups,
     instance_types,
     invitations,
@@ -22,6 +26,7 @@ from atrium.server.api.routes import (
     tokens,
     users,
 )
+from atrium.server.backends.blobstore import open_store
 from atrium.server.domain.clock import Clock
 from atrium.server.services.hub import Hub
 from atrium.server.settings import Settings
@@ -29,7 +34,26 @@ from atrium.server.store.db import Database
 from atrium.server.version import VERSION
 
 API_PREFIX = "/api/v1"
-ROUTERS = (system, auth, tokens, users, groups, quotas, instance_types, invitations, audit)
+ROUTERS = (
+    system,
+    auth,
+    tokens,
+    users,
+    groups,
+    quotas,
+    instance_types,
+    invitations,
+    audit,
+    datasets,
+    dataset_versions,
+    blobs,
+    admin,
+)
+# Bodies bigger than the default limit, by path: blob uploads and large manifests.
+BODY_LIMITS = (
+    (r"^/api/v1/groups/[^/]+/datasets/[^/]+/blobs/(pack|[0-9a-f]{64})$", 80 * 2**20),
+    (r"^/api/v1/groups/[^/]+/datasets/[^/]+/versions(/plan)?$", 512 * 2**20),
+)
 
 
 def create_app(
@@ -37,7 +61,8 @@ def create_app(
 ) -> FastAPI:
     """Wire the app. The database must already be migrated (``atrium db upgrade`` or ``up``)."""
     database = db or Database(settings.resolved_database_url, settings.db_pool_size)
-    hub = Hub.build(database, clock or Clock(), timedelta(hours=settings.session_ttl_hours))
+    blobs = open_store(settings.resolved_blob_url)
+    hub = Hub.build(database, clock or Clock(), timedelta(hours=settings.session_ttl_hours), blobs)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
@@ -67,7 +92,7 @@ def create_app(
     app.include_router(static.router())
     errors.install(app)
     app.add_middleware(Metrics, registry=registry)
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, overrides=BODY_LIMITS)
     app.add_middleware(RequestId)
     return app
 

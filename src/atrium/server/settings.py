@@ -24,6 +24,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1024 * 1024
     db_pool_size: int = 10
     log_level: str = "warning"
+    blob_url: str | None = None
 
     @property
     def resolved_database_url(self) -> str:
@@ -34,3 +35,7 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.home / "blobs"
+
+    @property
+    def resolved_blob_url(self) -> str:
+        return self.blob_url or f"file://{self.blob_dir}"

@@ -7,10 +7,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from atrium.contracts.users import UserCreate
+from atrium.server.backends.blobstore import BlobStore
 from atrium.server.domain.clock import Clock
 from atrium.server.services import security
 from atrium.server.services.audit import Auditor, AuditService
 from atrium.server.services.auth import AuthService
+from atrium.server.services.blobs import BlobService
+from atrium.server.services.dataset_versions import VersionService
+from atrium.server.services.datasets import DatasetService
 from atrium.server.services.groups import GroupService, MemberService
 from atrium.server.services.instance_types import DEFAULT, InstanceTypeService
 from atrium.server.services.invitations import InvitationService
@@ -41,12 +45,17 @@ class Hub:
     instance_types: InstanceTypeService
     invitations: InvitationService
     audit: AuditService
+    blobs: BlobStore
+    datasets: DatasetService
+    versions: VersionService
+    transfers: BlobService
 
     @classmethod
-    def build(cls, db: Database, clock: Clock, session_ttl: timedelta) -> Hub:
+    def build(cls, db: Database, clock: Clock, session_ttl: timedelta, blobs: BlobStore) -> Hub:
         auditor = Auditor(clock)
         auth = AuthService(db, clock, auditor, session_ttl)
         users = UserService(db, clock, auditor)
+        quotas = QuotaService(db, clock, auditor)
         return cls(
             db=db,
             clock=clock,
@@ -55,10 +64,14 @@ class Hub:
             users=users,
             groups=GroupService(db, clock, auditor),
             members=MemberService(db, clock, auditor),
-            quotas=QuotaService(db, clock, auditor),
+            quotas=quotas,
             instance_types=InstanceTypeService(db, clock, auditor),
             invitations=InvitationService(db, clock, auditor, users, auth),
             audit=AuditService(db),
+            blobs=blobs,
+            datasets=DatasetService(db, clock, auditor),
+            versions=VersionService(db, clock, auditor, blobs, quotas),
+            transfers=BlobService(db, clock, auditor, blobs),
         )
 
     def bootstrap(self, admin_password: str | None) -> Bootstrap:

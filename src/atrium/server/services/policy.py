@@ -28,6 +28,9 @@ GROUP_ACTIONS: dict[str, Standing] = {
     "invitation.manage": S.GROUP_ADMIN,
     "audit.read": S.GROUP_ADMIN,
     "instance_type.use": S.MEMBER,
+    "dataset.list": S.MEMBER,
+    "dataset.create": S.MEMBER,
+    "dataset.admin": S.GROUP_ADMIN,
 }
 
 HUB_ACTIONS: dict[str, Standing] = {
@@ -36,6 +39,7 @@ HUB_ACTIONS: dict[str, Standing] = {
     "user.manage": S.PLATFORM_ADMIN,
     "instance_type.manage": S.PLATFORM_ADMIN,
     "audit.read_all": S.PLATFORM_ADMIN,
+    "blob.gc": S.PLATFORM_ADMIN,
 }
 
 
@@ -90,3 +94,23 @@ def _title(standing: Standing) -> str:
     return {S.GROUP_ADMIN: "group admin", S.PLATFORM_ADMIN: "platform admin"}.get(
         standing, "member"
     )
+
+
+DATASET_ACCESS = {"owner": 3, "write": 2, "read": 1}
+
+
+def dataset_access(
+    session: Session, principal: Principal, owner: GroupRow, grants: set[str]
+) -> str | None:
+    """The caller's access to one dataset: owner, write, read, or None (invisible).
+
+    ``grants`` are the access levels granted to groups the caller belongs to.
+    """
+    if not principal.authenticated:
+        return None
+    if group_standing(session, principal, owner) >= S.MEMBER:
+        return "owner"
+    for level in ("write", "read"):
+        if level in grants:
+            return level
+    return None

@@ -38,6 +38,9 @@ class Request:
     holder: str
     reason: str
     amounts: Mapping[str, float] = field(default_factory=dict)
+    # Off for reservations that only shrink what is held (a deleted dataset version): a limit
+    # lowered under current use must not block giving resources back.
+    enforce: bool = True
 
 
 def to_quota(row: QuotaColumns | None) -> Quota:
@@ -150,9 +153,11 @@ class QuotaService:
         if unknown or any(v < 0 for v in request.amounts.values()):
             raise InvalidInput(f"bad reservation amounts: {dict(request.amounts)}")
         limits = to_quota(quota_store.group_quota(s, request.group_id, lock=True))
+        if not request.enforce:
+            limits = Quota()
         over = _shortfall(limits, quota_store.used(s, request.group_id), request.amounts)
         scope = "group"
-        if not over and request.user_id is not None:
+        if not over and request.user_id is not None and request.enforce:
             mine = to_quota(quota_store.member_quota(s, request.group_id, request.user_id))
             used = quota_store.used(s, request.group_id, request.user_id)
             over, scope = _shortfall(mine, used, request.amounts), "user"
@@ -187,6 +192,38 @@ class QuotaService:
         row.released_at = self.clock.now()
         row.release_reason = reason
         return True
+
+    def storage_limit(self, group_id: int) -> float | None:
+        with self.db.read() as s:
+            return quota_store.group_quota(s, group_id).storage_bytes
+
+    @staticmethod
+    def refuse_storage(used: int, new: int, limit: float) -> None:
+        raise QuotaExceeded(
+            f"storage quota exceeded: {_fmt(used)} bytes stored + {_fmt(new)} new > {_fmt(limit)}; "
+            "delete old versions or ask a platform admin for more",
+            {
+                "scope": "group",
+                "resource": "storage_bytes",
+                "used": used,
+                "new": new,
+                "limit": limit,
+            },
+        )
+
+    def set_holding_in(
+        self,
+        s: Session,
+        group_id: int,
+        holder: str,
+        amounts: Mapping[str, float],
+        enforce: bool = True,
+    ) -> str:
+        """Replace what ``holder`` holds in the group by ``amounts``, atomically."""
+        for row in quota_store.active_by_holder(s, group_id, holder):
+            self.release_in(s, row.id, "replaced")
+        reason = "recomputed holding"
+        return self.reserve_in(s, Request(group_id, None, holder, reason, amounts, enforce))
 
     def group_id(self, name: str) -> int:
         with self.db.read() as s:

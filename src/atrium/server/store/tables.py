@@ -18,6 +18,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    text,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -212,3 +213,89 @@ class AuditEventRow(Base):
     client_addr: Mapped[str | None] = mapped_column(String(64))
     outcome: Mapped[str] = mapped_column(String(16))
     details: Mapped[dict[str, Any] | None]
+
+
+class DatasetRow(Base):
+    __tablename__ = "datasets"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(63))
+    description: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str | None] = mapped_column(String(63))
+    created_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+
+    # One live dataset per name; soft-deleted ones keep their rows for audit and lineage.
+    __table_args__ = (
+        Index(
+            "uq_datasets_live_name",
+            "group_id",
+            "name",
+            unique=True,
+            sqlite_where=text("deleted_at IS NULL"),
+            postgresql_where=text("deleted_at IS NULL"),
+        ),
+    )
+
+
+class DatasetVersionRow(Base):
+    __tablename__ = "dataset_versions"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    dataset_id: Mapped[int] = mapped_column(ForeignKey("datasets.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    message: Mapped[str] = mapped_column(Text)
+    author: Mapped[str | None] = mapped_column(String(63))
+    parent_number: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+    files: Mapped[int] = mapped_column(Integer)
+    bytes: Mapped[int] = mapped_column(BigInteger)
+    added: Mapped[int] = mapped_column(Integer)
+    removed: Mapped[int] = mapped_column(Integer)
+    changed: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (Index("uq_dataset_versions_number", "dataset_id", "number", unique=True),)
+
+
+class VersionFileRow(Base):
+    __tablename__ = "version_files"
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    path: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64))
+    mode: Mapped[int] = mapped_column(Integer)
+    chunks: Mapped[list[str] | None] = mapped_column(JSON)
+
+
+class VersionBlobRow(Base):
+    """Every blob (whole file or chunk) a version references: access checks, quota, GC."""
+
+    __tablename__ = "version_blobs"
+    version_id: Mapped[int] = mapped_column(
+        ForeignKey("dataset_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+
+
+class DatasetTagRow(Base):
+    __tablename__ = "dataset_tags"
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True
+    )
+    tag: Mapped[str] = mapped_column(String(63), primary_key=True)
+    number: Mapped[int] = mapped_column(Integer)
+
+
+class DatasetGrantRow(Base):
+    __tablename__ = "dataset_grants"
+    dataset_id: Mapped[int] = mapped_column(
+        ForeignKey("datasets.id", ondelete="CASCADE"), primary_key=True
+    )
+    group_id: Mapped[int] = mapped_column(
+        ForeignKey("groups.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    access: Mapped[str] = mapped_column(String(8))
+    created_at: Mapped[datetime]

@@ -1,0 +1,268 @@
+"""Blob store in an S3-compatible bucket: objects ``<prefix>/ab/<key>``.
+
+PutObject is atomic (an object is visible whole or not at all), so a put hashes the blob
+while buffering it in memory (blobs are at most 64 MiB by design), verifies it and only then
+uploads it: a corrupt or interrupted upload never reaches the bucket. One boto3 client is
+shared by all threads (boto3 clients are thread-safe; sessions are not).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from atrium.server.backends.blobstore import _files
+from atrium.server.backends.blobstore.base import (
+    MAX_BLOB_SIZE,
+    READ_CHUNK,
+    BlobCorrupt,
+    BlobNotFound,
+    BlobTooLarge,
+    Hasher,
+    check_key,
+    hash_bytes,
+    is_key,
+)
+
+if TYPE_CHECKING:
+    from mypy_boto3_s3.client import S3Client
+
+#: Batches larger than this are answered by listing fan-out prefixes instead of one HEAD per
+#: key (measured against the loopback test server: see docs/blobstore.md).
+LIST_THRESHOLD = 2000
+HEADS_PER_PAGE = 4
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+_NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
+
+
+class S3BlobStore:
+    """A :class:`~atrium.server.backends.blobstore.base.BlobStore` in an S3 bucket."""
+
+    def __init__(
+        self,
+        bucket: str,
+        prefix: str = "",
+        *,
+        endpoint_url: str | None = None,
+        region: str | None = None,
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
+        session_token: str | None = None,
+        max_workers: int = 16,
+        max_blob_size: int = MAX_BLOB_SIZE,
+        client: S3Client | None = None,
+    ) -> None:
+        self.bucket = bucket
+        self.prefix = prefix.strip("/") + "/" if prefix.strip("/") else ""
+        self.max_blob_size = max_blob_size
+        self.max_workers = max_workers
+        self.list_threshold = LIST_THRESHOLD
+        self._s3 = client or _make_client(
+            endpoint_url, region, max_workers, (access_key_id, secret_access_key, session_token)
+        )
+
+    def object_key(self, key: str) -> str:
+        """The S3 object key of blob ``key``."""
+        check_key(key)
+        return f"{self.prefix}{key[:2]}/{key}"
+
+    # -- queries ------------------------------------------------------------------------------
+
+    def has(self, key: str) -> bool:
+        return self._head(key) is not None
+
+    def missing(self, keys: Iterable[str]) -> set[str]:
+        wanted = {check_key(key) for key in keys}
+        if len(wanted) < self.list_threshold:
+            exists = self._map(self.has, wanted)
+            return {key for key, ok in zip(wanted, exists, strict=True) if not ok}
+        fanout: dict[str, list[str]] = {}
+        for key in sorted(wanted):
+            fanout.setdefault(key[:2], []).append(key)
+        return wanted.difference(*self._map(self._present_in_fanout, fanout.values()))
+
+    def size(self, key: str) -> int | None:
+        head = self._head(key)
+        return None if head is None else int(head["ContentLength"])
+
+    def stat_mtime(self, key: str) -> float | None:
+        head = self._head(key)
+        return None if head is None else float(head["LastModified"].timestamp())
+
+    def iter_keys(self) -> Iterator[str]:
+        for names, _ in self._pages(self.prefix):
+            yield from names
+
+    # -- writes -------------------------------------------------------------------------------
+
+    def put(self, key: str, chunks: Iterable[bytes]) -> int:
+        existing = self.size(key)
+        if existing is not None:
+            return existing
+        data = self._read_verified(key, chunks)
+        self._s3.put_object(Bucket=self.bucket, Key=self.object_key(key), Body=data)
+        return len(data)
+
+    def put_bytes(self, key: str, data: bytes) -> int:
+        return self.put(key, (data,))
+
+    def delete(self, key: str) -> None:
+        # DeleteObject of a missing key succeeds: deleting is idempotent as the protocol wants.
+        self._s3.delete_object(Bucket=self.bucket, Key=self.object_key(key))
+
+    # -- reads --------------------------------------------------------------------------------
+
+    def get_bytes(self, key: str) -> bytes:
+        body = self._get(key)
+        try:
+            data: bytes = body.read()
+        finally:
+            body.close()
+        actual = hash_bytes(data)
+        if actual != key:
+            raise BlobCorrupt(key, actual)
+        return data
+
+    def open(self, key: str) -> Iterator[bytes]:
+        return self._stream(key, self._get(key))
+
+    def materialize(self, key: str, dest: Path) -> None:
+        dest = Path(dest)
+        body = self._get(key)
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        tmp = _files.sibling_tmp(dest)
+        try:
+            with open(tmp, "wb") as out:
+                for chunk in self._stream(key, body):
+                    out.write(chunk)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        _files.install(tmp, dest)
+
+    # -- internals ----------------------------------------------------------------------------
+
+    def _head(self, key: str) -> dict[str, Any] | None:
+        try:
+            head = self._s3.head_object(Bucket=self.bucket, Key=self.object_key(key))
+        except ClientError as exc:
+            if _is_not_found(exc):
+                return None
+            raise
+        return dict(head)
+
+    def _get(self, key: str) -> Any:
+        """The streaming body of blob ``key``; BlobNotFound if absent."""
+        try:
+            reply = self._s3.get_object(Bucket=self.bucket, Key=self.object_key(key))
+        except ClientError as exc:
+            if _is_not_found(exc):
+                raise BlobNotFound(key) from None
+            raise
+        return reply["Body"]
+
+    def _stream(self, key: str, body: Any) -> Iterator[bytes]:
+        try:
+            hasher = Hasher()
+            for chunk in body.iter_chunks(READ_CHUNK):
+                hasher.update(chunk)
+                yield chunk
+        finally:
+            body.close()
+        actual = hasher.hexdigest()
+        if actual != key:
+            raise BlobCorrupt(key, actual)
+
+    def _read_verified(self, key: str, chunks: Iterable[bytes]) -> bytes:
+        hasher = Hasher()
+        parts: list[bytes] = []
+        for chunk in chunks:
+            hasher.update(chunk)
+            if hasher.size > self.max_blob_size:
+                raise BlobTooLarge(key, self.max_blob_size)
+            parts.append(bytes(chunk))
+        actual = hasher.hexdigest()
+        if actual != key:
+            raise BlobCorrupt(key, actual)
+        return b"".join(parts)
+
+    def _map(self, function: Callable[[_T], _R], items: Iterable[_T]) -> list[_R]:
+        with ThreadPoolExecutor(self.max_workers) as pool:
+            return list(pool.map(function, items))
+
+    def _present_in_fanout(self, keys: list[str]) -> set[str]:
+        """Which of ``keys`` (sorted, all in one fan-out prefix) exist.
+
+        Lists the prefix while a page (1,000 names) is cheaper than the HEADs it replaces, then
+        HEADs the keys the listing did not reach: a huge bucket costs no more than HEADs would.
+        """
+        budget = max(1, len(keys) // HEADS_PER_PAGE)
+        listed: set[str] = set()
+        reached: str | None = None
+        for count, (names, last) in enumerate(self._pages(f"{self.prefix}{keys[0][:2]}/"), 1):
+            listed |= names
+            reached = last
+            if last is None or count >= budget:
+                break
+        present = listed.intersection(keys)
+        if reached is not None:  # listing stopped early: HEAD the keys past where it got
+            present.update(key for key in keys if key > reached and self.has(key))
+        return present
+
+    def _pages(self, prefix: str) -> Iterator[tuple[set[str], str | None]]:
+        """Blob names under ``prefix`` page by page, with the page's last name while more
+        pages follow (None on the last page)."""
+        paginator = self._s3.get_paginator("list_objects_v2")
+        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
+            names = [obj["Key"] for obj in page.get("Contents", [])]
+            blobs = {name for name in map(self._blob_name, names) if name is not None}
+            more = page.get("IsTruncated", False) and names
+            yield blobs, names[-1].rsplit("/", 1)[-1] if more else None
+
+    def _blob_name(self, object_key: str) -> str | None:
+        """The blob key of ``<prefix>ab/<key>``; None for any other (foreign) object."""
+        relative = object_key[len(self.prefix) :]
+        name = relative.rsplit("/", 1)[-1]
+        if relative != f"{name[:2]}/{name}" or not is_key(name):
+            return None
+        return name
+
+
+def _make_client(
+    endpoint_url: str | None,
+    region: str | None,
+    max_workers: int,
+    credentials: tuple[str | None, str | None, str | None],
+) -> S3Client:
+    """One client for all threads (boto3 clients are thread-safe; sessions are not).
+
+    Credentials left None are resolved by boto3's chain (``AWS_*`` variables, config files).
+    """
+    key_id, secret, token = credentials
+    session = boto3.session.Session(
+        aws_access_key_id=key_id,
+        aws_secret_access_key=secret,
+        aws_session_token=token,
+        region_name=region,
+    )
+    config = Config(
+        max_pool_connections=max_workers,
+        retries={"max_attempts": 5, "mode": "standard"},
+        # Custom endpoints (MinIO, Ceph, the test server) are reached by IP or a plain host
+        # name, where virtual-host addressing (bucket.host) cannot resolve.
+        s3={"addressing_style": "path"} if endpoint_url else None,
+    )
+    return session.client("s3", endpoint_url=endpoint_url, config=config)
+
+
+def _is_not_found(exc: ClientError) -> bool:
+    error = exc.response.get("Error", {})
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return error.get("Code") in _NOT_FOUND or status == 404

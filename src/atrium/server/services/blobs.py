@@ -1,0 +1,141 @@
+"""Moving blobs in and out of a dataset, and garbage collection of unreferenced blobs."""
+
+from __future__ import annotations
+
+import contextlib
+import struct
+import time
+from collections.abc import Iterable, Iterator, Sequence
+
+from atrium.contracts.datasets import GcReport
+from atrium.server.backends.blobstore import BlobCorrupt, BlobNotFound, BlobStore
+from atrium.server.domain.clock import Clock
+from atrium.server.domain.errors import DomainError, InvalidInput, NotFound
+from atrium.server.domain.manifest import CHUNK_SIZE
+from atrium.server.domain.model import Context
+from atrium.server.services import dataset_access as access
+from atrium.server.services import policy
+from atrium.server.services.audit import Auditor
+from atrium.server.store import datasets as ds_store
+from atrium.server.store.db import Database
+
+RECORD = struct.Struct(">32sQ")
+PACK_MEDIA_TYPE = "application/x-atrium-pack"
+MAX_PACK_BYTES = CHUNK_SIZE + 16 * 2**20
+
+
+class HashMismatch(DomainError):
+    code = "hash_mismatch"
+    status = 422
+
+
+def parse_pack(body: bytes) -> Iterator[tuple[str, memoryview]]:
+    """Records of (32-byte hash, 8-byte size, bytes); a truncated record is an error."""
+    view, offset = memoryview(body), 0
+    while offset < len(view):
+        if offset + RECORD.size > len(view):
+            raise InvalidInput("pack is truncated inside a record header")
+        raw, size = RECORD.unpack_from(view, offset)
+        offset += RECORD.size
+        if offset + size > len(view):
+            raise InvalidInput(f"pack is truncated inside blob {raw.hex()}")
+        yield raw.hex(), view[offset : offset + size]
+        offset += size
+
+
+def pack_record(key: str, data: bytes) -> bytes:
+    return RECORD.pack(bytes.fromhex(key), len(data)) + data
+
+
+class BlobService:
+    def __init__(self, db: Database, clock: Clock, auditor: Auditor, blobs: BlobStore) -> None:
+        self.db = db
+        self.clock = clock
+        self.auditor = auditor
+        self.blobs = blobs
+
+    def missing(self, ctx: Context, group: str, name: str, hashes: Sequence[str]) -> list[str]:
+        with self.db.read() as s:
+            access.resolve(s, ctx, group, name, "write")
+        return sorted(self.blobs.missing(hashes))
+
+    def put(
+        self, ctx: Context, group: str, name: str, key: str, chunks: Iterable[bytes]
+    ) -> tuple[int, bool]:
+        """Store one blob, verifying its hash; returns (size, created)."""
+        with self.db.read() as s:
+            access.resolve(s, ctx, group, name, "write")
+        existed = self.blobs.has(key)
+        try:
+            size = self.blobs.put(key, chunks)
+        except BlobCorrupt as exc:
+            raise HashMismatch(f"the bytes sent hash to {exc.actual}, not {key}") from exc
+        return size, not existed
+
+    def put_pack(self, ctx: Context, group: str, name: str, body: bytes) -> tuple[int, int]:
+        with self.db.read() as s:
+            access.resolve(s, ctx, group, name, "write")
+        stored = total = 0
+        for key, data in parse_pack(body):
+            try:
+                self.blobs.put_bytes(key, bytes(data))
+            except BlobCorrupt as exc:
+                message = f"blob {key} in the pack hashes to {exc.actual}"
+                raise HashMismatch(f"{message}; {stored} earlier blobs were kept") from exc
+            stored, total = stored + 1, total + len(data)
+        return stored, total
+
+    def open(self, ctx: Context, group: str, name: str, key: str) -> tuple[int, Iterator[bytes]]:
+        """Stream a blob that one of the dataset's live versions references."""
+        with self.db.read() as s:
+            target = access.resolve(s, ctx, group, name, "read")
+            if not ds_store.dataset_has_blob(s, target.dataset.id, key):
+                raise NotFound(f"blob {key} is not part of {target.ref}")
+        size = self.blobs.size(key)
+        if size is None:
+            raise NotFound(f"blob {key} is missing from the store: run `atrium datasets verify`")
+        return size, self.blobs.open(key)
+
+    def unpack(self, ctx: Context, group: str, name: str, hashes: Sequence[str]) -> Iterator[bytes]:
+        with self.db.read() as s:
+            target = access.resolve(s, ctx, group, name, "read")
+            allowed = ds_store.referenced_by(s, target.dataset.id, hashes)
+        outside = [h for h in hashes if h not in allowed]
+        if outside:
+            raise NotFound(f"{len(outside)} blobs are not part of {target.ref}, e.g. {outside[0]}")
+        for key in hashes:  # existence checked up front so the stream does not die half-way
+            if not self.blobs.has(key):
+                raise NotFound(f"blob {key} is missing from the store")
+        return (pack_record(key, self.blobs.get_bytes(key)) for key in hashes)
+
+    def gc(self, ctx: Context, dry_run: bool, grace_seconds: int) -> GcReport:
+        """Delete blobs no live version references and older than the grace period.
+
+        Runs inside a write transaction holding the GC lock, which manifest commits take too:
+        a commit either sees its blobs before GC starts or after GC is done. Young unreferenced
+        blobs belong to pushes still uploading and are kept.
+        """
+        policy.require_hub(ctx.principal, "blob.gc")
+        cutoff = time.time() - grace_seconds
+        count = freed = recent = 0
+        with self.db.write() as s:
+            ds_store.lock_for_gc(s)
+            referenced = ds_store.referenced_hashes(s)
+            for key in self.blobs.iter_keys():
+                if key in referenced:
+                    continue
+                mtime = self.blobs.stat_mtime(key)
+                if mtime is None or mtime > cutoff:
+                    recent += 1
+                    continue
+                size = self.blobs.size(key) or 0
+                if not dry_run:
+                    self._delete(key)
+                count, freed = count + 1, freed + size
+            details = {"dry_run": dry_run, "blobs": count, "bytes": freed}
+            self.auditor.record(s, ctx, "blob.gc", "blobstore", None, details=details)
+        return GcReport(dry_run=dry_run, blobs=count, bytes=freed, kept_recent=recent)
+
+    def _delete(self, key: str) -> None:
+        with contextlib.suppress(BlobNotFound):
+            self.blobs.delete(key)

@@ -1,0 +1,332 @@
+"""Dataset versions: plan, commit (one transaction), list, files, diff, verify, materialise."""
+
+from __future__ import annotations
+
+import builtins
+import os
+from pathlib import Path
+from typing import Any
+
+import blake3
+from sqlalchemy.orm import Session
+
+from atrium.contracts.common import Page
+from atrium.contracts.datasets import (
+    Damage,
+    Diff,
+    DiffSummary,
+    FileEntry,
+    FilePage,
+    Modified,
+    Version,
+    VersionCreate,
+    VersionSummary,
+)
+from atrium.server.backends.blobstore import BlobNotFound, BlobStore
+from atrium.server.domain import manifest
+from atrium.server.domain.clock import Clock
+from atrium.server.domain.errors import Conflict, InvalidInput
+from atrium.server.domain.model import Context
+from atrium.server.services import dataset_access as access
+from atrium.server.services.audit import Auditor
+from atrium.server.services.dataset_access import Target
+from atrium.server.services.quotas import QuotaService
+from atrium.server.store import datasets as ds_store
+from atrium.server.store.db import Database
+from atrium.server.store.tables import DatasetVersionRow, VersionFileRow
+
+STORAGE_HOLDER = "storage:datasets"
+
+
+def to_entry(row: VersionFileRow) -> FileEntry:
+    return FileEntry(path=row.path, size=row.size, hash=row.hash, mode=row.mode, chunks=row.chunks)
+
+
+def to_version(row: DatasetVersionRow, tags: dict[str, int]) -> Version:
+    return Version(
+        number=row.number,
+        name=f"v{row.number}",
+        message=row.message,
+        author=row.author,
+        created_at=row.created_at,
+        parent=f"v{row.parent_number}" if row.parent_number else None,
+        tags=sorted(t for t, n in tags.items() if n == row.number),
+        summary=VersionSummary(
+            files=row.files,
+            bytes=row.bytes,
+            added=row.added,
+            removed=row.removed,
+            changed=row.changed,
+        ),
+    )
+
+
+class VersionService:
+    def __init__(
+        self, db: Database, clock: Clock, auditor: Auditor, blobs: BlobStore, quotas: QuotaService
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.auditor = auditor
+        self.blobs = blobs
+        self.quotas = quotas
+
+    def plan(self, ctx: Context, group: str, name: str, body: VersionCreate) -> dict[str, Any]:
+        """What a push must upload, and whether the group's storage quota allows it."""
+        manifest.check_entries(body.files)
+        blobs = manifest.blob_sizes(body.files)
+        missing = self.blobs.missing(blobs)
+        with self.db.read() as s:
+            target = access.resolve(s, ctx, group, name, "write")
+            new_bytes = self._new_bytes(s, target, blobs)
+            used = ds_store.group_stored_bytes(s, target.owner.id)
+        limit = self.quotas.storage_limit(target.owner.id)
+        if limit is not None and used + new_bytes > limit:
+            self.quotas.refuse_storage(used, new_bytes, limit)
+        return {
+            "missing": sorted(missing),
+            "upload_bytes": sum(blobs[h] for h in missing),
+            "new_stored_bytes": new_bytes,
+            "storage_used": used,
+            "storage_limit": limit,
+        }
+
+    def commit(self, ctx: Context, group: str, name: str, body: VersionCreate) -> Version:
+        manifest.check_entries(body.files)
+        files = [
+            {
+                "path": f.path,
+                "size": f.size,
+                "hash": f.hash,
+                "mode": manifest.normalise_mode(f.mode),
+                "chunks": f.chunks,
+            }
+            for f in body.files
+        ]
+        blobs = manifest.blob_sizes(body.files)
+        with self.db.write() as s:
+            target = access.resolve(s, ctx, group, name, "write")
+            ds_store.lock_for_commit(s)
+            ds_store.lock_dataset(s, target.dataset.id)
+            # Checked inside the transaction that GC also locks: a blob cannot vanish between
+            # this check and the commit.
+            self._require_blobs(blobs)
+            parent = self._check_parent(s, target, body.parent)
+            row = self._insert_version(s, ctx, target, body.message, parent, files)
+            ds_store.insert_manifest(s, row.id, files)
+            self._account_storage(s, target, blobs)
+            ds_store.insert_blobs(s, row.id, blobs)
+            details = {"version": row.number, "files": row.files, "bytes": row.bytes}
+            self.auditor.record(
+                s, ctx, "dataset.push", "dataset", target.ref, group, details=details
+            )
+            return to_version(row, {})
+
+    def _require_blobs(self, blobs: dict[str, int]) -> None:
+        missing = self.blobs.missing(blobs)
+        if missing:
+            shown = sorted(missing)[:5]
+            raise InvalidInput(
+                f"the manifest names {len(missing)} blobs that were never uploaded "
+                f"(e.g. {', '.join(shown)}): upload them, then commit again",
+                {"missing": shown, "count": len(missing)},
+            )
+
+    @staticmethod
+    def _check_parent(s: Session, target: Target, parent: str | None) -> DatasetVersionRow | None:
+        latest = ds_store.latest(s, target.dataset.id)
+        if parent is not None:
+            expected = access.version(s, target, parent) if parent != "none" else None
+            if (latest.id if latest else None) != (expected.id if expected else None):
+                now = f"v{latest.number}" if latest else "no version"
+                raise Conflict(
+                    f"{target.ref} moved on: its latest is {now}, not {parent}; "
+                    "pull, merge your changes and push again",
+                    {"latest": now},
+                )
+        return latest
+
+    def _insert_version(
+        self,
+        s: Session,
+        ctx: Context,
+        target: Target,
+        message: str,
+        parent: DatasetVersionRow | None,
+        files: list[dict[str, Any]],
+    ) -> DatasetVersionRow:
+        new = {f["path"]: (f["hash"], f["size"]) for f in files}
+        old = None
+        if parent is not None:
+            old = {p: (r.hash, r.size) for p, r in ds_store.manifest(s, parent.id).items()}
+        summary = manifest.summarize(new, old)
+        row = DatasetVersionRow(
+            dataset_id=target.dataset.id,
+            number=ds_store.next_number(s, target.dataset.id),
+            message=message,
+            author=ctx.principal.username,
+            parent_number=parent.number if parent else None,
+            created_at=self.clock.now(),
+            files=summary.files,
+            bytes=summary.bytes,
+            added=summary.added,
+            removed=summary.removed,
+            changed=summary.changed,
+        )
+        return ds_store.add(s, row)  # type: ignore[no-any-return]
+
+    def _new_bytes(self, s: Session, target: Target, blobs: dict[str, int]) -> int:
+        paid = ds_store.group_blob_hashes(s, target.owner.id, list(blobs))
+        return sum(size for h, size in blobs.items() if h not in paid)
+
+    def _account_storage(self, s: Session, target: Target, blobs: dict[str, int]) -> None:
+        """Hold the group's unique stored bytes in one reservation, checked against its quota."""
+        total = ds_store.group_stored_bytes(s, target.owner.id) + self._new_bytes(s, target, blobs)
+        self.quotas.set_holding_in(s, target.owner.id, STORAGE_HOLDER, {"storage_bytes": total})
+
+    # ---- reading ------------------------------------------------------------------------
+
+    def list(
+        self, ctx: Context, group: str, name: str, limit: int, cursor: str | None
+    ) -> Page[Version]:
+        with self.db.read() as s:
+            target = access.resolve(s, ctx, group, name, "read")
+            rows, nxt = ds_store.versions_page(s, target.dataset.id, limit, cursor)
+            tags = ds_store.tags(s, target.dataset.id)
+            return Page[Version](items=[to_version(r, tags) for r in rows], next_cursor=nxt)
+
+    def get(self, ctx: Context, group: str, name: str, ref: str) -> Version:
+        with self.db.read() as s:
+            target = access.resolve(s, ctx, group, name, "read")
+            row = access.version(s, target, ref)
+            return to_version(row, ds_store.tags(s, target.dataset.id))
+
+    def files(
+        self,
+        ctx: Context,
+        group: str,
+        name: str,
+        ref: str,
+        prefix: str | None,
+        limit: int,
+        cursor: str | None,
+    ) -> FilePage:
+        with self.db.read() as s:
+            target = access.resolve(s, ctx, group, name, "read")
+            row = access.version(s, target, ref)
+            rows, nxt = ds_store.files_page(s, row.id, prefix, limit, cursor)
+            return FilePage(items=[to_entry(r) for r in rows], next_cursor=nxt)
+
+    def file(self, ctx: Context, group: str, name: str, ref: str, path: str) -> FileEntry:
+        with self.db.read() as s:
+            target = access.resolve(s, ctx, group, name, "read")
+            row = ds_store.file(s, access.version(s, target, ref).id, path)
+            if row is None:
+                raise InvalidInput(f"{path!r} is not in {target.ref}@{ref}")
+            return to_entry(row)
+
+    def diff(self, ctx: Context, group: str, name: str, old_ref: str, new_ref: str) -> Diff:
+        with self.db.read() as s:
+            target = access.resolve(s, ctx, group, name, "read")
+            old_v, new_v = access.version(s, target, old_ref), access.version(s, target, new_ref)
+            old, new = ds_store.manifest(s, old_v.id), ds_store.manifest(s, new_v.id)
+        added = [to_entry(new[p]) for p in sorted(new.keys() - old.keys())]
+        removed = [to_entry(old[p]) for p in sorted(old.keys() - new.keys())]
+        modified = [
+            Modified(path=p, old=to_entry(old[p]), new=to_entry(new[p]))
+            for p in sorted(old.keys() & new.keys())
+            if old[p].hash != new[p].hash or old[p].mode != new[p].mode
+        ]
+        summary = DiffSummary(
+            added=len(added),
+            removed=len(removed),
+            modified=len(modified),
+            bytes_added=sum(f.size for f in added)
+            + sum(max(0, m.new.size - m.old.size) for m in modified),
+            bytes_removed=sum(f.size for f in removed)
+            + sum(max(0, m.old.size - m.new.size) for m in modified),
+        )
+        return Diff(
+            **{"from": f"v{old_v.number}"},
+            to=f"v{new_v.number}",
+            added=added,
+            removed=removed,
+            modified=modified,
+            summary=summary,
+        )
+
+    # ---- deleting, verifying, materialising ---------------------------------------------
+
+    def delete(self, ctx: Context, group: str, name: str, ref: str) -> None:
+        with self.db.write() as s:
+            target = access.resolve(s, ctx, group, name, "admin")
+            row = access.version(s, target, ref)
+            row.deleted_at = self.clock.now()
+            ds_store.delete_tags_of(s, target.dataset.id, row.number)
+            total = ds_store.group_stored_bytes(s, target.owner.id)
+            self.quotas.set_holding_in(
+                s, target.owner.id, STORAGE_HOLDER, {"storage_bytes": total}, enforce=False
+            )
+            self.auditor.record(
+                s,
+                ctx,
+                "dataset.version_delete",
+                "dataset",
+                target.ref,
+                group,
+                details={"version": row.number},
+            )
+
+    def verify(
+        self, ctx: Context, group: str, name: str, ref: str
+    ) -> tuple[int, int, builtins.list[Damage]]:
+        """Re-hash every stored blob of a version; report files whose bytes are missing or wrong."""
+        with self.db.read() as s:
+            target = access.resolve(s, ctx, group, name, "read")
+            files = list(ds_store.manifest(s, access.version(s, target, ref).id).values())
+        damaged: builtins.list[Damage] = []
+        checked = total = 0
+        for f in files:
+            for blob in f.chunks or [f.hash]:
+                problem = self._problem(blob)
+                checked, total = checked + 1, total + f.size
+                if problem:
+                    damaged.append(Damage(path=f.path, hash=blob, problem=problem))
+        return checked, total, damaged
+
+    def materialize(self, ctx: Context, group: str, name: str, ref: str, dest: Path) -> Version:
+        """Write a version into ``dest`` read-only (jobs mount their inputs with this)."""
+        with self.db.read() as s:
+            target = access.resolve(s, ctx, group, name, "read")
+            row = access.version(s, target, ref)
+            files = list(ds_store.manifest(s, row.id).values())
+            version = to_version(row, ds_store.tags(s, target.dataset.id))
+        root = dest.resolve()
+        for f in files:
+            path = (root / f.path).resolve()
+            if not path.is_relative_to(root):
+                raise InvalidInput(f"unsafe path in manifest: {f.path!r}")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if f.chunks or f.mode & 0o111:
+                self._copy(f.chunks or [f.hash], path, 0o555 if f.mode & 0o111 else 0o444)
+            else:
+                # The local store hard-links: cheap, and the link is read-only like the blob.
+                self.blobs.materialize(f.hash, path)
+        return version
+
+    def _copy(self, blobs: builtins.list[str], path: Path, mode: int) -> None:
+        with open(path, "wb") as out:
+            for blob in blobs:
+                for piece in self.blobs.open(blob):
+                    out.write(piece)
+        os.chmod(path, mode)
+
+    def _problem(self, blob: str) -> str | None:
+        hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
+        try:
+            for piece in self.blobs.open(blob):
+                hasher.update(piece)
+        except BlobNotFound:
+            return "missing from the blob store"
+        actual = hasher.hexdigest()
+        return None if actual == blob else f"bytes hash to {actual}"
