@@ -7,6 +7,8 @@ import { AdminAuditPage } from './pages/AdminAuditPage';
 import { AdminGroupsPage } from './pages/AdminGroupsPage';
 import { AdminInstanceTypesPage } from './pages/AdminInstanceTypesPage';
 import { AdminUsersPage } from './pages/AdminUsersPage';
+import { DatasetPage } from './pages/DatasetPage';
+import { DatasetsPage } from './pages/DatasetsPage';
 import { GroupPage } from './pages/GroupPage';
 import { HomePage } from './pages/HomePage';
 import { InvitePage } from './pages/InvitePage';
@@ -39,6 +41,8 @@ export function App() {
         <Route element={<RequireSession />}>
           <Route index element={<HomePage />} />
           <Route path="/g/:group" element={<GroupPage />} />
+          <Route path="/g/:group/datasets" element={<DatasetsPage />} />
+          <Route path="/g/:group/datasets/:owner/:name" element={<DatasetPage />} />
           <Route path="/profile" element={<ProfilePage />} />
           <Route path="/admin/users" element={admin(<AdminUsersPage />)} />
           <Route path="/admin/groups" element={admin(<AdminGroupsPage />)} />

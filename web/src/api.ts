@@ -219,6 +219,8 @@ function withQuery(path: string, query: Query = {}): string {
 
 interface RequestOptions {
   body?: unknown;
+  /** Bytes sent as they are, with their media type, instead of a JSON body. */
+  raw?: { data: Blob; type: string };
   query?: Query;
   /** Leave a 401 to the caller instead of sending the user to the sign-in page. */
   allow401?: boolean;
@@ -251,28 +253,49 @@ async function errorFrom(response: Response): Promise<ApiError> {
   return new ApiError(response.status, 'http_error', `The server answered ${response.status} ${response.statusText}`);
 }
 
-async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+function networkError(): ApiError {
+  return new ApiError(0, 'network_error', 'Cannot reach the Atrium server. Check your connection and retry.');
+}
+
+async function send(method: string, path: string, options: RequestOptions): Promise<Response> {
   const headers: Record<string, string> = { Accept: 'application/json' };
-  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  let body: BodyInit | undefined;
+  if (options.raw) {
+    headers['Content-Type'] = options.raw.type;
+    body = options.raw.data;
+  } else if (options.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(options.body);
+  }
   const csrf = MUTATIONS.has(method) ? readCookie('atrium_csrf') : null;
   if (csrf) headers['X-CSRF-Token'] = csrf;
   let response: Response;
   try {
-    response = await fetch(withQuery(BASE + path, options.query), {
-      method,
-      headers,
-      credentials: 'same-origin',
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-    });
+    response = await fetch(withQuery(BASE + path, options.query), { method, headers, credentials: 'same-origin', body });
   } catch {
-    throw new ApiError(0, 'network_error', 'Cannot reach the Atrium server. Check your connection and retry.');
+    throw networkError();
   }
   if (!response.ok) {
     const error = await errorFrom(response);
     if (response.status === 401 && !options.allow401) onUnauthenticated();
     throw error;
   }
+  return response;
+}
+
+async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await send(method, path, options);
   return (response.status === 204 ? undefined : await response.json()) as T;
+}
+
+/** GETs raw bytes (a blob), with the same error handling as JSON requests. */
+async function download(path: string): Promise<Blob> {
+  const response = await send('GET', path, {});
+  try {
+    return await response.blob();
+  } catch {
+    throw networkError();
+  }
 }
 
 const seg = encodeURIComponent;
@@ -379,3 +402,142 @@ export const acceptInvitation = (accept: InvitationAccept) =>
 
 export const listAudit = (filter: AuditFilter, cursor?: string) =>
   request<Page<AuditEvent>>('GET', '/audit', { query: { ...filter, cursor, limit: 100 } });
+
+// --- datasets (docs/datasets.md): `owner` is always the group that owns the dataset ---
+
+export type DatasetAccess = 'owner' | 'read' | 'write';
+export type GrantAccess = 'read' | 'write';
+
+export interface Dataset {
+  name: string;
+  group: string;
+  description: string | null;
+  created_at: string;
+  created_by: string | null;
+  latest: string | null;
+  version_count: number;
+  /** The owner group when the dataset is shared with the group it was listed for. */
+  shared_from: string | null;
+  access: DatasetAccess;
+}
+
+export interface DatasetCreate {
+  name: string;
+  description?: string;
+}
+
+export interface FileEntry {
+  path: string;
+  size: number;
+  /** BLAKE3 of the whole file; files over 64 MiB are stored as the ordered `chunks`. */
+  hash: string;
+  mode: number;
+  chunks: string[] | null;
+}
+
+export interface VersionSummary {
+  files: number;
+  bytes: number;
+  added: number;
+  removed: number;
+  changed: number;
+}
+
+export interface Version {
+  number: number;
+  name: string;
+  message: string;
+  author: string | null;
+  created_at: string;
+  parent: string | null;
+  tags: string[];
+  summary: VersionSummary;
+}
+
+export interface VersionCreate {
+  message: string;
+  /** The version the push was based on; the commit fails with 409 if latest moved on. */
+  parent?: string;
+  files: FileEntry[];
+}
+
+export interface PushPlan {
+  missing: string[];
+  upload_bytes: number;
+  new_stored_bytes: number;
+  storage_used: number;
+  storage_limit: number | null;
+}
+
+export interface Modified {
+  path: string;
+  old: FileEntry;
+  new: FileEntry;
+}
+
+export interface Diff {
+  from: string;
+  to: string;
+  added: FileEntry[];
+  removed: FileEntry[];
+  modified: Modified[];
+  summary: { added: number; removed: number; modified: number; bytes_added: number; bytes_removed: number };
+}
+
+export interface DatasetTag {
+  tag: string;
+  version: string;
+}
+
+export interface DatasetGrant {
+  group: string;
+  access: GrantAccess;
+  created_at: string;
+}
+
+const PACK_MEDIA_TYPE = 'application/x-atrium-pack';
+
+const datasetsPath = (group: string) => `/groups/${seg(group)}/datasets`;
+const datasetPath = (owner: string, name: string) => `${datasetsPath(owner)}/${seg(name)}`;
+
+export const listDatasets = (group: string, cursor?: string) =>
+  request<Page<Dataset>>('GET', datasetsPath(group), { query: { cursor, limit: 100 } });
+export const createDataset = (group: string, dataset: DatasetCreate) =>
+  request<Dataset>('POST', datasetsPath(group), { body: dataset });
+export const getDataset = (owner: string, name: string) => request<Dataset>('GET', datasetPath(owner, name));
+
+export const listVersions = (owner: string, name: string, cursor?: string) =>
+  request<Page<Version>>('GET', `${datasetPath(owner, name)}/versions`, { query: { cursor, limit: 100 } });
+export const listFiles = (owner: string, name: string, ref: string, limit: number, cursor?: string) =>
+  request<Page<FileEntry>>('GET', `${datasetPath(owner, name)}/versions/${seg(ref)}/files`, { query: { limit, cursor } });
+export const diffVersions = (owner: string, name: string, from: string, to: string) =>
+  request<Diff>('GET', `${datasetPath(owner, name)}/diff`, { query: { from, to } });
+export const planVersion = (owner: string, name: string, version: VersionCreate) =>
+  request<PushPlan>('POST', `${datasetPath(owner, name)}/versions/plan`, { body: version });
+export const createVersion = (owner: string, name: string, version: VersionCreate) =>
+  request<Version>('POST', `${datasetPath(owner, name)}/versions`, { body: version });
+
+export const uploadPack = (owner: string, name: string, pack: Blob) =>
+  request<{ stored: number; bytes: number }>('POST', `${datasetPath(owner, name)}/blobs/pack`, {
+    raw: { data: pack, type: PACK_MEDIA_TYPE },
+  });
+export const putBlob = (owner: string, name: string, hash: string, data: Blob) =>
+  request<{ hash: string; size: number }>('PUT', `${datasetPath(owner, name)}/blobs/${seg(hash)}`, {
+    raw: { data, type: 'application/octet-stream' },
+  });
+export const getBlob = (owner: string, name: string, hash: string) =>
+  download(`${datasetPath(owner, name)}/blobs/${seg(hash)}`);
+
+export const listTags = (owner: string, name: string) =>
+  request<DatasetTag[]>('GET', `${datasetPath(owner, name)}/tags`);
+export const setTag = (owner: string, name: string, tag: string, version: string) =>
+  request<DatasetTag>('PUT', `${datasetPath(owner, name)}/tags/${seg(tag)}`, { body: { version } });
+export const deleteTag = (owner: string, name: string, tag: string) =>
+  request<void>('DELETE', `${datasetPath(owner, name)}/tags/${seg(tag)}`);
+
+export const listGrants = (owner: string, name: string) =>
+  request<DatasetGrant[]>('GET', `${datasetPath(owner, name)}/grants`);
+export const setGrant = (owner: string, name: string, group: string, access: GrantAccess) =>
+  request<DatasetGrant>('PUT', `${datasetPath(owner, name)}/grants/${seg(group)}`, { body: { access } });
+export const revokeGrant = (owner: string, name: string, group: string) =>
+  request<void>('DELETE', `${datasetPath(owner, name)}/grants/${seg(group)}`);

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { NavLink, useMatch, useNavigate } from 'react-router-dom';
 import { logout } from '../api';
+import { datasetsUrl } from '../paths';
 import { useSession } from '../session';
 import { GroupSwitcher } from './GroupSwitcher';
 import { Brand } from './Brand';
@@ -23,9 +24,14 @@ function Sidebar({ group }: { group: string | null }) {
       <Brand />
       <div className="nav-section">Workspace</div>
       {group && (
-        <NavLink to={`/g/${encodeURIComponent(group)}`} className={navClass}>
-          Group overview
-        </NavLink>
+        <>
+          <NavLink to={`/g/${encodeURIComponent(group)}`} end className={navClass}>
+            Group overview
+          </NavLink>
+          <NavLink to={datasetsUrl(group)} className={navClass}>
+            Datasets
+          </NavLink>
+        </>
       )}
       <NavLink to="/profile" className={navClass}>
         Profile &amp; tokens

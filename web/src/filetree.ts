@@ -1,0 +1,54 @@
+// A version's flat file list (ordered by path) as a tree of folders with totals.
+
+import type { FileEntry } from './api';
+
+export interface Folder {
+  name: string;
+  /** The folder's path inside the dataset; "" for the root. */
+  path: string;
+  folders: Folder[];
+  files: FileEntry[];
+  /** Files and bytes in the folder and everything under it. */
+  count: number;
+  bytes: number;
+}
+
+interface Building extends Folder {
+  children: Map<string, Building>;
+}
+
+function folder(name: string, path: string): Building {
+  return { name, path, folders: [], files: [], count: 0, bytes: 0, children: new Map() };
+}
+
+function finish(node: Building): Folder {
+  const folders = [...node.children.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map(finish);
+  return { name: node.name, path: node.path, folders, files: node.files, count: node.count, bytes: node.bytes };
+}
+
+export function buildTree(entries: FileEntry[]): Folder {
+  const root = folder('', '');
+  for (const entry of entries) {
+    const parts = entry.path.split('/');
+    let node = root;
+    node.count += 1;
+    node.bytes += entry.size;
+    for (const part of parts.slice(0, -1)) {
+      let child = node.children.get(part);
+      if (!child) {
+        child = folder(part, node.path ? `${node.path}/${part}` : part);
+        node.children.set(part, child);
+      }
+      node = child;
+      node.count += 1;
+      node.bytes += entry.size;
+    }
+    node.files.push(entry);
+  }
+  return finish(root);
+}
+
+/** The last segment of a path: what a file is called inside its folder. */
+export function baseName(path: string): string {
+  return path.slice(path.lastIndexOf('/') + 1);
+}
