@@ -1,0 +1,82 @@
+"""Datasets in the dashboard: create, upload two versions, browse, diff, tag, share."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import httpx
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.conftest import LiveServer
+from tests.e2e.conftest import api_client as _api
+from tests.e2e.conftest import sign_in as _sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+
+def _upload(page: Page, files: list[Path], message: str) -> None:
+    page.get_by_test_id("upload-input").set_input_files([str(f) for f in files])
+    page.fill('input[name="version-message"]', message)
+    page.get_by_role("button", name="Upload new version").click()
+    expect(page.get_by_test_id("upload-result")).to_be_visible()
+
+
+def test_dataset_lifecycle_in_the_browser(
+    page: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    url = live_server.url
+    api = _api(live_server)
+    for group in ("ui-lab", "ui-partner"):
+        api.post("/groups", json={"name": group})
+        api.post(f"/groups/{group}/members", json={"username": "admin", "role": "admin"})
+    _sign_in(page, url, "admin", live_server.admin_password)
+    page.goto(f"{url}/g/ui-lab/datasets")
+    form = page.get_by_role("form", name="Create dataset")
+    form.locator('input[name="name"]').fill("beds")
+    form.locator('input[name="description"]').fill("bed demand")
+    form.get_by_role("button", name="Create dataset").click()
+    expect(page).to_have_url(f"{url}/g/ui-lab/datasets/ui-lab/beds")
+
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text("day,beds\n1,10\n")
+    b.write_text("day,beds\n1,12\n")
+    _upload(page, [a], "first week")
+    a.write_text("day,beds\n1,10\n2,11\n")
+    _upload(page, [a, b], "second week")
+    timeline = page.get_by_test_id("timeline")
+    expect(timeline.locator('li[data-version="v2"]')).to_contain_text("second week")
+    versions = api.get("/groups/ui-lab/datasets/beds/versions").json()["items"]
+    assert [v["message"] for v in versions] == ["second week", "first week"]
+    files = api.get("/groups/ui-lab/datasets/beds/versions/v2/files").json()["items"]
+    assert {f["path"]: f["size"] for f in files} == {"a.csv": a.stat().st_size, "b.csv": 14}
+
+    expect(page.get_by_test_id("file-tree").locator('li[data-path="b.csv"]')).to_be_visible()
+    page.select_option('select[name="diff-from"]', "v1")
+    page.select_option('select[name="diff-to"]', "v2")
+    diff = page.get_by_test_id("diff-view")
+    expect(diff.locator('tr[data-change="added"][data-path="b.csv"]')).to_be_visible()
+    expect(diff.locator('tr[data-change="modified"][data-path="a.csv"]')).to_be_visible()
+
+    tag_form = page.get_by_role("form", name="Set tag")
+    tag_form.locator('input[name="tag"]').fill("golden")
+    tag_form.locator('select[name="tag-version"]').select_option("v1")
+    tag_form.get_by_role("button", name="Set tag").click()
+    expect(page.get_by_role("table", name="Tags").locator('tr[data-key="golden"]')).to_be_visible()
+    assert api.get("/groups/ui-lab/datasets/beds/versions/golden").json()["number"] == 1
+
+    grant = page.get_by_role("form", name="Add grant")
+    grant.locator('input[name="grant-group"]').fill("ui-partner")
+    grant.locator('select[name="grant-access"]').select_option("read")
+    grant.get_by_role("button", name="Grant access").click()
+    expect(
+        page.get_by_role("table", name="Grants").locator('tr[data-key="ui-partner"]')
+    ).to_be_visible()
+    shared = api.get("/groups/ui-partner/datasets").json()["items"]
+    assert [(d["name"], d["shared_from"], d["access"]) for d in shared] == [
+        ("beds", "ui-lab", "read")
+    ]
+    blob = httpx.get(
+        f"{url}/api/v1/groups/ui-lab/datasets/beds/blobs/{files[1]['hash']}", headers=api.headers
+    )
+    assert blob.content == b"day,beds\n1,12\n"
