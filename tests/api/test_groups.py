@@ -114,7 +114,13 @@ def test_delete_preview_then_delete(world: World, hub) -> None:  # type: ignore[
     assert preview == {
         "group": "ml",
         "deleted": False,
-        "resources": {"members": 2, "invitations": 1, "member_quotas": 0, "reservations": 0},
+        "resources": {
+            "members": 2,
+            "invitations": 1,
+            "member_quotas": 0,
+            "reservations": 0,
+            "datasets": 0,
+        },
     }
     assert world.bob.get("/api/v1/groups/ml").status_code == 200
     assert world.alice.delete("/api/v1/groups/ml").status_code == 403

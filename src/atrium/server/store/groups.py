@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from atrium.server.store.paging import page
 from atrium.server.store.tables import (
+    DatasetRow,
     GroupQuotaRow,
     GroupRow,
     InvitationRow,
@@ -68,6 +69,7 @@ def dependents(session: Session, group_id: int) -> dict[str, int]:
         "invitations": InvitationRow.group_id,
         "member_quotas": MemberQuotaRow.group_id,
         "reservations": ReservationRow.group_id,
+        "datasets": DatasetRow.group_id,
     }
     return {
         label: int(session.scalar(select(func.count()).where(column == group_id)) or 0)
