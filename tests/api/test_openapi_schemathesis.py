@@ -5,8 +5,9 @@ used); each operation then runs against a fresh, migrated hub (SQLite) as the pl
 with an API token, so a generated call to a password reset does not sign the rest of the run
 out. Random path parameters mostly name nothing, so about half of the examples (hypothesis
 decides, and shrinks the choice) aim at resources that exist: group ``ml``, user ``bob``,
-instance type ``cpu-1``, the admin's token, an open invitation. Checks: no 5xx, documented
-status codes and content types, responses that match their schema.
+instance type ``cpu-1``, the admin's token, an open invitation, and dataset ``ml/scans`` with
+its version, blob, tag and grant. Checks: no 5xx, documented status codes and content types,
+responses that match their schema.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 import schemathesis
 from argon2 import PasswordHasher
+from blake3 import blake3
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings
@@ -32,10 +34,15 @@ from schemathesis.checks import (
 
 from atrium.server.app import create_app
 from atrium.server.services import security
+from atrium.server.services.blobs import PACK_MEDIA_TYPE
 from atrium.server.settings import Settings
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance,
-          response_schema_conformance]
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
 
 
 def _schema_app() -> FastAPI:
@@ -44,7 +51,8 @@ def _schema_app() -> FastAPI:
 
 
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", _schema_app())
-
+# Blob packs are bytes on the wire: send whatever binary body was generated, unchanged.
+schemathesis.serializer.alias(PACK_MEDIA_TYPE, "application/octet-stream")
 
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 
@@ -52,14 +60,22 @@ SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
 @pytest.fixture(autouse=True)
 def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     """Generated user creations hash passwords; argon2 at its lowest cost keeps that cheap."""
-    monkeypatch.setattr(security, "_hasher", PasswordHasher(time_cost=1, memory_cost=8,
-                                                             parallelism=1))
+    monkeypatch.setattr(
+        security, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+    )
 
 
 @dataclass
 class Hub:
     headers: dict[str, str]  # the platform admin's API token
     existing: dict[str, str]  # path parameter -> a resource that exists
+    in_dataset: dict[str, str]  # the same, for paths under /datasets/{name}
+
+    def known(self, case: schemathesis.Case) -> dict[str, str]:
+        values = self.existing
+        if "/datasets/{name}" in case.operation.path:
+            values = {**values, **self.in_dataset}
+        return {k: values[k] for k in case.path_parameters or {} if k in values}
 
 
 def _created(response: Any) -> Any:
@@ -74,26 +90,66 @@ def hub_state(admin: TestClient) -> Hub:
     _created(admin.post("/api/v1/groups", json={"name": "ml"}))
     _created(admin.post("/api/v1/groups/ml/members", json={"username": "bob"}))
     invitation = _created(admin.post("/api/v1/invitations", json={"group": "ml"}))
-    existing = {"group": "ml", "username": "bob", "name": "cpu-1", "token_id": token["id"],
-                "invitation_id": invitation["id"]}
-    return Hub({"Authorization": f"Bearer {token['token']}"}, existing)
+    existing = {
+        "group": "ml",
+        "username": "bob",
+        "name": "cpu-1",
+        "token_id": token["id"],
+        "invitation_id": invitation["id"],
+    }
+    return Hub({"Authorization": f"Bearer {token['token']}"}, existing, _dataset(admin))
+
+
+def _dataset(admin: TestClient) -> dict[str, str]:
+    """ml/scans: v1 holds a.txt, tagged golden, shared read-only with group bio."""
+    data, base = b"alpha", "/api/v1/groups/ml/datasets"
+    blob = blake3(data).hexdigest()
+    _created(admin.post("/api/v1/groups", json={"name": "bio"}))
+    _created(admin.post(base, json={"name": "scans"}))
+    _created(admin.put(f"{base}/scans/blobs/{blob}", content=data))
+    files = [{"path": "a.txt", "size": len(data), "hash": blob}]
+    _created(admin.post(f"{base}/scans/versions", json={"files": files}))
+    assert admin.put(f"{base}/scans/tags/golden", json={"version": "v1"}).status_code == 200
+    assert admin.put(f"{base}/scans/grants/bio", json={"access": "read"}).status_code == 200
+    return {"name": "scans", "ref": "v1", "key": blob, "tag": "golden", "grantee": "bio"}
 
 
 @SQLITE_ONLY
 @schema.parametrize()
 @schema.given(aim_at_existing=st.booleans())
 @settings(
-    max_examples=20,
+    max_examples=15,
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                           HealthCheck.filter_too_much, HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+    ],
 )
-def test_operation_conforms(case: schemathesis.Case, aim_at_existing: bool, app: FastAPI,
-                            hub_state: Hub) -> None:
+def test_operation_conforms(
+    case: schemathesis.Case, aim_at_existing: bool, app: FastAPI, hub_state: Hub
+) -> None:
     if aim_at_existing and case.path_parameters:
-        known = {k: hub_state.existing[k] for k in case.path_parameters if k in hub_state.existing}
-        case.path_parameters = {**case.path_parameters, **known}
+        case.path_parameters = {**case.path_parameters, **hub_state.known(case)}
     case.call_and_validate(app=app, headers=hub_state.headers, checks=CHECKS)
+
+
+@SQLITE_ONLY
+@pytest.mark.parametrize("flag", ["enabled", "is_admin"])
+def test_null_user_flag_is_refused(flag: str, admin: TestClient) -> None:
+    created = admin.post("/api/v1/users", json={"username": "erin", "password": "erin-pass-1"})
+    assert created.status_code == 201
+    r = admin.patch("/api/v1/users/erin", json={flag: None})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error"
+    assert admin.get("/api/v1/users/erin").json() == created.json()
+
+
+@SQLITE_ONLY
+def test_blob_upload_documents_both_success_codes(admin: TestClient) -> None:
+    paths = admin.get("/api/v1/openapi.json").json()["paths"]
+    put = paths["/api/v1/groups/{group}/datasets/{name}/blobs/{key}"]["put"]
+    assert {"200", "201"} <= set(put["responses"])
 
 
 @SQLITE_ONLY

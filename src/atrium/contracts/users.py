@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from atrium.contracts.common import DisplayName, Email, Input, Name, Password
 
@@ -31,6 +31,14 @@ class UserUpdate(Input):
     display_name: DisplayName | None = None
     is_admin: bool | None = None
     enabled: bool | None = None
+
+    @field_validator("is_admin", "enabled")
+    @classmethod
+    def _not_null(cls, value: bool | None) -> bool:
+        # Omit a flag to leave it alone; null would mean neither yes nor no.
+        if value is None:
+            raise ValueError("must be true or false; omit the field to leave it unchanged")
+        return value
 
 
 class PasswordReset(Input):

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
+from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -66,17 +67,11 @@ class BodyLimit:
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
-                raise _TooLarge
+                # FastAPI turns other exceptions raised while reading a body into a 400.
+                raise HTTPException(413, f"request body over {limit} bytes")
             return message
 
-        try:
-            await self.app(scope, counted, send)
-        except _TooLarge:
-            await _too_large(scope, send, limit)
-
-
-class _TooLarge(Exception):
-    pass
+        await self.app(scope, counted, send)
 
 
 async def _too_large(scope: Scope, send: Send, limit: int) -> None:
@@ -89,11 +84,10 @@ async def _too_large(scope: Scope, send: Send, limit: int) -> None:
             }
         }
     ).encode()
-    request_id = scope.get("state", {}).get("request_id", "")
+    # The request-id middleware around this one adds X-Request-ID.
     headers = [
         (b"content-type", b"application/json"),
         (b"content-length", str(len(body)).encode()),
-        (b"x-request-id", request_id.encode()),
     ]
     await send({"type": "http.response.start", "status": 413, "headers": headers})
     await send({"type": "http.response.body", "body": body})
@@ -138,8 +132,11 @@ class Metrics:
 
 
 def _route_template(scope: Scope) -> str:
+    # FastAPI keeps the unprefixed route in scope["route"]; the effective one has the prefix.
+    effective: Any = scope.get("fastapi", {}).get("effective_route_context")
+    template = getattr(effective, "path_format", None)
     route: Any = scope.get("route")
-    return getattr(route, "path", None) or "unmatched"
+    return template or getattr(route, "path", None) or "unmatched"
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -47,7 +47,13 @@ async def put_pack(
     return Stored(stored=stored, bytes=total)
 
 
-@router.put("/{key}", name="blobs.put", status_code=201, openapi_extra={"requestBody": OCTETS})
+@router.put(
+    "/{key}",
+    name="blobs.put",
+    status_code=201,
+    openapi_extra={"requestBody": OCTETS},
+    responses={200: {"model": BlobStored, "description": "Already stored"}},
+)
 async def put_blob(
     group: GroupName,
     name: DatasetName,

@@ -54,5 +54,25 @@ def try_link(src: Path, dest: Path) -> bool:
     return True
 
 
+def link_new(src: str, dest: Path) -> bool:
+    """Hard-link ``src`` at ``dest`` if ``dest`` does not exist (creating its parent).
+
+    False when ``dest`` exists or the filesystem cannot link here (other device, link limit).
+    """
+    for _ in range(2):
+        try:
+            os.link(src, dest)
+            return True
+        except FileNotFoundError:
+            if not os.path.exists(src):
+                raise
+            dest.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            if exc.errno == errno.EEXIST or exc.errno in _CANNOT:
+                return False
+            raise
+    return False
+
+
 def copy_file(src: Path, dest: Path) -> None:
     shutil.copyfile(src, dest)

@@ -6,10 +6,11 @@ A blob is an immutable byte string stored under the lowercase hex BLAKE3-256 of 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Protocol, TypeGuard, runtime_checkable
+from typing import BinaryIO, Protocol, TypeGuard, runtime_checkable
 
 import blake3
 
@@ -101,12 +102,12 @@ def hash_bytes(data: bytes | bytearray | memoryview) -> str:
     return blake3.blake3(data, max_threads=threads).hexdigest()
 
 
-def hash_file(path: Path) -> str:
-    """BLAKE3 hex key of a file's bytes (memory-mapped and multi-threaded when large)."""
-    if path.stat().st_size < _THREADED_MIN:
-        return hash_bytes(path.read_bytes())
+def hash_file(f: BinaryIO) -> str:
+    """BLAKE3 hex key of an open file's bytes (memory-mapped and multi-threaded when large)."""
+    if os.fstat(f.fileno()).st_size < _THREADED_MIN:
+        return hash_bytes(f.read())
     hasher = blake3.blake3(max_threads=blake3.blake3.AUTO)
-    hasher.update_mmap(path)
+    hasher.update_mmap(f.name)
     return hasher.hexdigest()
 
 
@@ -131,7 +132,8 @@ class BlobStore(Protocol):
         """Store the streamed bytes under ``key``; return the blob's size.
 
         Raises BlobCorrupt (nothing stored) if the bytes do not hash to ``key``. If the key is
-        already stored, returns its size without reading ``chunks``.
+        already stored, the stored blob is left as it is (a backend may then return its size
+        without reading ``chunks``: the local one does, S3 learns it only at upload time).
         """
         ...
 

@@ -147,13 +147,17 @@ class LocalBlobStore:
         return self._stream(key, self._open_file(key))
 
     def materialize(self, key: str, dest: Path) -> None:
-        src = self.path(key)
-        self._verify_stored(key, src)
+        src = self._file(key)
+        self._verify_stored(key)
         dest = Path(dest)
+        # Fast path (ext4 and most filesystems): a hard link made straight at ``dest`` appears
+        # complete and atomically; only an existing dest or a clone or copy needs a temp file.
+        if not self._reflink_works and _files.link_new(src, dest):
+            return
         dest.parent.mkdir(parents=True, exist_ok=True)
         tmp = _files.sibling_tmp(dest)
         try:
-            self._place(src, tmp)
+            self._place(Path(src), tmp)
         except BaseException:
             tmp.unlink(missing_ok=True)
             raise
@@ -198,9 +202,9 @@ class LocalBlobStore:
                 yield chunk
             self._verify(key, hasher.hexdigest(), f)
 
-    def _verify_stored(self, key: str, path: Path) -> None:
+    def _verify_stored(self, key: str) -> None:
         with self._open_file(key) as f:
-            self._verify(key, hash_file(path), f)
+            self._verify(key, hash_file(f), f)
 
     def _verify(self, key: str, actual: str, f: BinaryIO) -> None:
         if actual != key:
@@ -225,7 +229,7 @@ class LocalBlobStore:
             if _files.try_reflink(src, tmp):
                 return
             self._reflink_works = False
-            tmp.unlink()
+            tmp.unlink(missing_ok=True)
         # A hard link shares the store's read-only inode: nothing to copy, and a user who
         # chmods and edits it is caught by verify-on-read (the blob is then quarantined).
         if not _files.try_link(src, tmp):

@@ -33,12 +33,18 @@ from atrium.server.backends.blobstore.base import (
 if TYPE_CHECKING:
     from mypy_boto3_s3.client import S3Client
 
-#: Batches larger than this are answered by listing fan-out prefixes instead of one HEAD per
-#: key (measured against the loopback test server: see docs/blobstore.md).
+#: Batches of at least this many keys (~8 per fan-out prefix) are answered by listing the
+#: fan-out prefixes. Measured against the loopback server with 20,000 objects stored, client
+#: CPU: 2,000 keys cost the same either way (3.2 s vs 3.4 s), 20,000 keys 3.1 s listing vs
+#: 35 s of HEADs (wall 17 s vs 78 s). Real S3 lists faster still (moto scans the bucket).
 LIST_THRESHOLD = 2000
-HEADS_PER_PAGE = 4
+#: Parsing a listed name costs about 1/20 of a HEAD request (measured, client CPU: ~0.11 ms a
+#: name in a 1,000-name page against ~2.5 ms a HEAD), so a prefix is listed up to 20 names for
+#: each wanted key in it before the rest fall back to HEADs.
+NAMES_PER_HEAD = 20.0
 _T = TypeVar("_T")
 _R = TypeVar("_R")
+_CONFLICT_RETRIES = 3
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 
 
@@ -64,6 +70,7 @@ class S3BlobStore:
         self.max_blob_size = max_blob_size
         self.max_workers = max_workers
         self.list_threshold = LIST_THRESHOLD
+        self.list_names_per_head = NAMES_PER_HEAD
         self._s3 = client or _make_client(
             endpoint_url, region, max_workers, (access_key_id, secret_access_key, session_token)
         )
@@ -103,11 +110,9 @@ class S3BlobStore:
     # -- writes -------------------------------------------------------------------------------
 
     def put(self, key: str, chunks: Iterable[bytes]) -> int:
-        existing = self.size(key)
-        if existing is not None:
-            return existing
+        object_key = self.object_key(key)
         data = self._read_verified(key, chunks)
-        self._s3.put_object(Bucket=self.bucket, Key=self.object_key(key), Body=data)
+        self._create(object_key, data)
         return len(data)
 
     def put_bytes(self, key: str, data: bytes) -> int:
@@ -180,6 +185,25 @@ class S3BlobStore:
         if actual != key:
             raise BlobCorrupt(key, actual)
 
+    def _create(self, object_key: str, data: bytes) -> None:
+        """PutObject, create-only.
+
+        No HEAD first: callers upload what missing() reported, so a HEAD would almost always
+        be a wasted round trip. If-None-Match makes the write create-only; a store that
+        ignores the header overwrites identical bytes, which is harmless.
+        """
+        for attempt in range(_CONFLICT_RETRIES + 1):
+            try:
+                self._s3.put_object(Bucket=self.bucket, Key=object_key, Body=data, IfNoneMatch="*")
+                return
+            except ClientError as exc:
+                code = exc.response.get("Error", {}).get("Code")
+                if code == "PreconditionFailed":  # already stored: same key, same bytes
+                    return
+                # 409: a concurrent create of this key is in flight; retry to learn its fate.
+                if code != "ConditionalRequestConflict" or attempt == _CONFLICT_RETRIES:
+                    raise
+
     def _read_verified(self, key: str, chunks: Iterable[bytes]) -> bytes:
         hasher = Hasher()
         parts: list[bytes] = []
@@ -200,31 +224,38 @@ class S3BlobStore:
     def _present_in_fanout(self, keys: list[str]) -> set[str]:
         """Which of ``keys`` (sorted, all in one fan-out prefix) exist.
 
-        Lists the prefix while a page (1,000 names) is cheaper than the HEADs it replaces, then
-        HEADs the keys the listing did not reach: a huge bucket costs no more than HEADs would.
+        Lists the prefix, in pages sized to the budget, only as far as listing stays cheaper
+        than one HEAD per key, then HEADs the keys the listing did not reach. A small store is
+        answered by one LIST per prefix; a huge one costs at most about twice the HEADs.
         """
-        budget = max(1, len(keys) // HEADS_PER_PAGE)
+        budget = max(1, int(len(keys) * self.list_names_per_head))
+        page_size = min(1000, budget)
         listed: set[str] = set()
         reached: str | None = None
-        for count, (names, last) in enumerate(self._pages(f"{self.prefix}{keys[0][:2]}/"), 1):
+        seen = 0
+        for names, last in self._pages(f"{self.prefix}{keys[0][:2]}/", page_size):
             listed |= names
-            reached = last
-            if last is None or count >= budget:
+            reached, seen = last, seen + page_size
+            if last is None or seen >= budget:
                 break
         present = listed.intersection(keys)
         if reached is not None:  # listing stopped early: HEAD the keys past where it got
-            present.update(key for key in keys if key > reached and self.has(key))
+            rest = (key for key in keys if self.object_key(key) > reached)
+            present.update(key for key in rest if self.has(key))
         return present
 
-    def _pages(self, prefix: str) -> Iterator[tuple[set[str], str | None]]:
-        """Blob names under ``prefix`` page by page, with the page's last name while more
-        pages follow (None on the last page)."""
+    def _pages(self, prefix: str, page_size: int = 1000) -> Iterator[tuple[set[str], str | None]]:
+        """Blob names under ``prefix`` page by page, each with the page's last object key
+        while more pages follow (None on the last page)."""
         paginator = self._s3.get_paginator("list_objects_v2")
-        for page in paginator.paginate(Bucket=self.bucket, Prefix=prefix):
-            names = [obj["Key"] for obj in page.get("Contents", [])]
-            blobs = {name for name in map(self._blob_name, names) if name is not None}
-            more = page.get("IsTruncated", False) and names
-            yield blobs, names[-1].rsplit("/", 1)[-1] if more else None
+        pages = paginator.paginate(
+            Bucket=self.bucket, Prefix=prefix, PaginationConfig={"PageSize": page_size}
+        )
+        for page in pages:
+            object_keys = [obj["Key"] for obj in page.get("Contents", [])]
+            blobs = {name for name in map(self._blob_name, object_keys) if name is not None}
+            more = page.get("IsTruncated", False) and object_keys
+            yield blobs, object_keys[-1] if more else None
 
     def _blob_name(self, object_key: str) -> str | None:
         """The blob key of ``<prefix>ab/<key>``; None for any other (foreign) object."""
