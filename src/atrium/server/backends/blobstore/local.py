@@ -86,9 +86,19 @@ class LocalBlobStore:
         return self._stored_size(key) is not None
 
     def missing(self, keys: Iterable[str]) -> set[str]:
-        # One stat per key: ~10 us each from the dentry cache, so 20,000 keys take ~0.1 s and
-        # a batched directory listing would not beat it.
-        return {key for key in set(keys) if self._stored_size(key) is None}
+        # One stat per key, inlined (this is the hot path of every push): ~4 us a key, so
+        # 20,000 keys take ~80 ms of CPU; listing 65,536 fan-out directories would not beat it.
+        root, stat, absent = self._root_str, os.stat, set()
+        for key in set(keys):
+            check_key(key)
+            try:
+                size = stat(f"{root}/{key[:2]}/{key[2:4]}/{key}").st_size
+            except FileNotFoundError:
+                absent.add(key)
+                continue
+            if size == 0 and key != EMPTY_KEY:  # see _stored_size
+                absent.add(key)
+        return absent
 
     def size(self, key: str) -> int | None:
         return self._stored_size(key)

@@ -3,7 +3,7 @@
 PutObject is atomic (an object is visible whole or not at all), so a put hashes the blob
 while buffering it in memory (blobs are at most 64 MiB by design), verifies it and only then
 uploads it: a corrupt or interrupted upload never reaches the bucket. One boto3 client is
-shared by all threads (boto3 clients are thread-safe; sessions are not).
+shared by all threads (see ``_s3_client``).
 """
 
 from __future__ import annotations
@@ -13,11 +13,10 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import boto3
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from atrium.server.backends.blobstore import _files
+from atrium.server.backends.blobstore._s3_client import is_not_found, make_client
 from atrium.server.backends.blobstore.base import (
     MAX_BLOB_SIZE,
     READ_CHUNK,
@@ -45,7 +44,6 @@ NAMES_PER_HEAD = 20.0
 _T = TypeVar("_T")
 _R = TypeVar("_R")
 _CONFLICT_RETRIES = 3
-_NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 
 
 class S3BlobStore:
@@ -71,7 +69,8 @@ class S3BlobStore:
         self.max_workers = max_workers
         self.list_threshold = LIST_THRESHOLD
         self.list_names_per_head = NAMES_PER_HEAD
-        self._s3 = client or _make_client(
+        self._conditional_writes = True  # If-None-Match on PutObject, until a server refuses
+        self._s3 = client or make_client(
             endpoint_url, region, max_workers, (access_key_id, secret_access_key, session_token)
         )
 
@@ -158,7 +157,7 @@ class S3BlobStore:
         try:
             head = self._s3.head_object(Bucket=self.bucket, Key=self.object_key(key))
         except ClientError as exc:
-            if _is_not_found(exc):
+            if is_not_found(exc):
                 return None
             raise
         return dict(head)
@@ -168,7 +167,7 @@ class S3BlobStore:
         try:
             reply = self._s3.get_object(Bucket=self.bucket, Key=self.object_key(key))
         except ClientError as exc:
-            if _is_not_found(exc):
+            if is_not_found(exc):
                 raise BlobNotFound(key) from None
             raise
         return reply["Body"]
@@ -192,17 +191,28 @@ class S3BlobStore:
         be a wasted round trip. If-None-Match makes the write create-only; a store that
         ignores the header overwrites identical bytes, which is harmless.
         """
-        for attempt in range(_CONFLICT_RETRIES + 1):
+        conflicts = 0
+        while True:
             try:
-                self._s3.put_object(Bucket=self.bucket, Key=object_key, Body=data, IfNoneMatch="*")
+                self._put_object(object_key, data)
                 return
             except ClientError as exc:
                 code = exc.response.get("Error", {}).get("Code")
                 if code == "PreconditionFailed":  # already stored: same key, same bytes
                     return
+                if code == "NotImplemented" and self._conditional_writes:
+                    self._conditional_writes = False  # an older S3-compatible server
+                    continue
                 # 409: a concurrent create of this key is in flight; retry to learn its fate.
-                if code != "ConditionalRequestConflict" or attempt == _CONFLICT_RETRIES:
+                if code != "ConditionalRequestConflict" or conflicts == _CONFLICT_RETRIES:
                     raise
+                conflicts += 1
+
+    def _put_object(self, object_key: str, data: bytes) -> None:
+        if self._conditional_writes:
+            self._s3.put_object(Bucket=self.bucket, Key=object_key, Body=data, IfNoneMatch="*")
+        else:
+            self._s3.put_object(Bucket=self.bucket, Key=object_key, Body=data)
 
     def _read_verified(self, key: str, chunks: Iterable[bytes]) -> bytes:
         hasher = Hasher()
@@ -264,36 +274,3 @@ class S3BlobStore:
         if relative != f"{name[:2]}/{name}" or not is_key(name):
             return None
         return name
-
-
-def _make_client(
-    endpoint_url: str | None,
-    region: str | None,
-    max_workers: int,
-    credentials: tuple[str | None, str | None, str | None],
-) -> S3Client:
-    """One client for all threads (boto3 clients are thread-safe; sessions are not).
-
-    Credentials left None are resolved by boto3's chain (``AWS_*`` variables, config files).
-    """
-    key_id, secret, token = credentials
-    session = boto3.session.Session(
-        aws_access_key_id=key_id,
-        aws_secret_access_key=secret,
-        aws_session_token=token,
-        region_name=region,
-    )
-    config = Config(
-        max_pool_connections=max_workers,
-        retries={"max_attempts": 5, "mode": "standard"},
-        # Custom endpoints (MinIO, Ceph, the test server) are reached by IP or a plain host
-        # name, where virtual-host addressing (bucket.host) cannot resolve.
-        s3={"addressing_style": "path"} if endpoint_url else None,
-    )
-    return session.client("s3", endpoint_url=endpoint_url, config=config)
-
-
-def _is_not_found(exc: ClientError) -> bool:
-    error = exc.response.get("Error", {})
-    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
-    return error.get("Code") in _NOT_FOUND or status == 404
