@@ -10,6 +10,7 @@ from atrium import __version__
 from atrium.cli import (
     audit,
     auth,
+    datasets,
     groups,
     instance_types,
     invitations,
@@ -81,6 +82,7 @@ app.add_typer(tokens.app, name="tokens")
 app.add_typer(quota.app, name="quota")
 app.add_typer(invitations.app, name="invitations")
 app.add_typer(audit.app, name="audit")
+app.add_typer(datasets.app, name="datasets")
 
 # The server-side commands (up, server, db) live in serve.py, owned by the server side.
 from atrium.cli.serve import register as _register_serve  # noqa: E402

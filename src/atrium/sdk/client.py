@@ -9,6 +9,7 @@ import httpx
 
 from atrium.sdk._http import HttpCore
 from atrium.sdk.config import resolve
+from atrium.sdk.datasets.resource import DatasetsResource
 from atrium.sdk.models import Health
 from atrium.sdk.resources.audit import AuditResource
 from atrium.sdk.resources.auth import AuthResource
@@ -56,6 +57,7 @@ class Client:
         self.instance_types = InstanceTypesResource(self._core)
         self.invitations = InvitationsResource(self._core)
         self.audit = AuditResource(self._core)
+        self.datasets = DatasetsResource(self._core)
 
     @property
     def url(self) -> str:
