@@ -27,13 +27,13 @@ browser-deps:
 	@command -v chromium >/dev/null || (apt-get update -qq && apt-get install -y -qq chromium >/dev/null)
 
 lint: env
-	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff check src tests $(wildcard bench)
 	.venv/bin/mypy
 	.venv/bin/lint-imports
 
 test: env web browser-deps
 	.venv/bin/lint-imports
-	.venv/bin/ruff check src tests bench
+	.venv/bin/ruff check src tests $(wildcard bench)
 	.venv/bin/pytest -n 2 --dist loadgroup -p no:cacheprovider
 
 bench: env
