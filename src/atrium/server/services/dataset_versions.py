@@ -25,7 +25,7 @@ from atrium.contracts.datasets import (
 from atrium.server.backends.blobstore import BlobNotFound, BlobStore
 from atrium.server.domain import manifest
 from atrium.server.domain.clock import Clock
-from atrium.server.domain.errors import Conflict, InvalidInput
+from atrium.server.domain.errors import Conflict, InvalidInput, NotFound
 from atrium.server.domain.model import Context
 from atrium.server.services import dataset_access as access
 from atrium.server.services.audit import Auditor
@@ -222,7 +222,7 @@ class VersionService:
             target = access.resolve(s, ctx, group, name, "read")
             row = ds_store.file(s, access.version(s, target, ref).id, path)
             if row is None:
-                raise InvalidInput(f"{path!r} is not in {target.ref}@{ref}")
+                raise NotFound(f"{path!r} is not in {target.ref}@{ref}")
             return to_entry(row)
 
     def diff(self, ctx: Context, group: str, name: str, old_ref: str, new_ref: str) -> Diff:
