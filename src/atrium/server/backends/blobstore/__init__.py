@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from atrium.server.backends.blobstore.base import (
@@ -29,7 +30,9 @@ from atrium.server.backends.blobstore.base import (
     hash_file,
 )
 from atrium.server.backends.blobstore.local import LocalBlobStore
-from atrium.server.backends.blobstore.s3 import S3BlobStore
+
+if TYPE_CHECKING:
+    from atrium.server.backends.blobstore.s3 import S3BlobStore
 
 __all__ = [
     "EMPTY_KEY",
@@ -49,6 +52,16 @@ __all__ = [
     "hash_file",
     "open_store",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # boto3 costs ~0.7 s of import: only S3 users pay it.
+    if name == "S3BlobStore":
+        from atrium.server.backends.blobstore.s3 import S3BlobStore
+
+        return S3BlobStore
+    raise AttributeError(name)
+
 
 _LOCAL_OPTIONS = {"fsync_min_size"}
 _S3_OPTIONS = {"endpoint_url", "region", "max_workers"}
@@ -89,6 +102,8 @@ def _open_local(text: str, scheme: str, host: str, path: str, query: str) -> Loc
 def _open_s3(bucket: str, path: str, query: str) -> S3BlobStore:
     if not bucket:
         raise ValueError("s3 URL needs a bucket: s3://bucket/prefix")
+    from atrium.server.backends.blobstore.s3 import S3BlobStore
+
     options = _options(query, _S3_OPTIONS)
     return S3BlobStore(
         bucket,
