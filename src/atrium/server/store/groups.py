@@ -113,8 +113,12 @@ def members_page(
         limit,
         cursor,
     )
-    rows = [(u, session.get_one(MembershipRow, (group_id, u.id))) for u in users]
-    return rows, next_cursor
+    # One query for the page's memberships, not one per member.
+    stmt = select(MembershipRow).where(
+        MembershipRow.group_id == group_id, MembershipRow.user_id.in_([u.id for u in users])
+    )
+    memberships = {m.user_id: m for m in session.scalars(stmt)}
+    return [(u, memberships[u.id]) for u in users], next_cursor
 
 
 def add_membership(session: Session, row: MembershipRow) -> MembershipRow:
