@@ -144,7 +144,8 @@ def test_corrupt_blob_is_detected_on_read_and_quarantined(
 ) -> None:
     key, data = blob(os.urandom(2 * MiB + 1))
     store.put_bytes(key, data)
-    tamper(store, key, data[:-1] + b"\x00")
+    damaged = data[:-1] + bytes([data[-1] ^ 0xFF])  # always differs from the original
+    tamper(store, key, damaged)
     with pytest.raises(BlobCorrupt) as info:
         if read == "get_bytes":
             store.get_bytes(key)
@@ -152,7 +153,7 @@ def test_corrupt_blob_is_detected_on_read_and_quarantined(
             b"".join(store.open(key))
         else:
             store.materialize(key, tmp_path / "out.bin")
-    assert info.value.actual == hash_bytes(data[:-1] + b"\x00")
+    assert info.value.actual == hash_bytes(damaged)
     assert not (tmp_path / "out.bin").exists()
     assert store.missing([key]) == {key}  # so the next push uploads it again
     assert len(list((store.root / "quarantine").iterdir())) == 1
