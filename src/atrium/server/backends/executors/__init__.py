@@ -1,0 +1,1 @@
+"""Executors: launch, observe and kill job attempts (local subprocesses or a Ray cluster)."""
