@@ -106,6 +106,8 @@ class TokenRow(Base):
     expires_at: Mapped[datetime | None]
     last_used_at: Mapped[datetime | None]
     revoked_at: Mapped[datetime | None]
+    # Set on job tokens: the token acts only inside this group (see policy.group_standing).
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
 
 
 class InvitationRow(Base):
@@ -299,3 +301,94 @@ class DatasetGrantRow(Base):
     )
     access: Mapped[str] = mapped_column(String(8))
     created_at: Mapped[datetime]
+
+
+class JobRow(Base):
+    """A submitted job: its spec as submitted, its allocation and where it is in its life."""
+
+    __tablename__ = "jobs"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    created_by: Mapped[str | None] = mapped_column(String(63))
+    name: Mapped[str] = mapped_column(String(63))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    # Command, env, secret names, inputs (as asked and as resolved), working dir, environment.
+    spec: Mapped[dict[str, Any]]
+    instance_type: Mapped[str] = mapped_column(String(63))
+    cpu: Mapped[float] = mapped_column(Float)
+    memory: Mapped[int] = mapped_column(BigInteger)
+    gpu: Mapped[int] = mapped_column(Integer)
+    priority: Mapped[int] = mapped_column(Integer)
+    timeout_seconds: Mapped[int | None] = mapped_column(Integer)
+    max_retries: Mapped[int] = mapped_column(Integer)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    cancel_requested: Mapped[bool] = mapped_column(Boolean, default=False)
+    rerun_of: Mapped[int | None] = mapped_column(BigId)
+    created_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_jobs_group_id_id", "group_id", "id"),
+        Index("ix_jobs_status_group", "status", "group_id", "priority", "id"),
+    )
+
+
+class JobAttemptRow(Base):
+    """One launch of a job on an executor, with the allocation it held and its handle."""
+
+    __tablename__ = "job_attempts"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("jobs.id", ondelete="CASCADE"))
+    number: Mapped[int] = mapped_column(Integer)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    status: Mapped[str] = mapped_column(String(16))
+    reason: Mapped[str | None] = mapped_column(String(500))
+    executor: Mapped[str] = mapped_column(String(32))
+    handle: Mapped[str | None] = mapped_column(String(500))
+    reservation_id: Mapped[str | None] = mapped_column(String(32))
+    token_id: Mapped[str | None] = mapped_column(String(32))
+    cpu: Mapped[float] = mapped_column(Float)
+    memory: Mapped[int] = mapped_column(BigInteger)
+    gpu: Mapped[int] = mapped_column(Integer)
+    exit_code: Mapped[int | None] = mapped_column(Integer)
+    log_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    log_hash: Mapped[str | None] = mapped_column(String(64))
+    admitted_at: Mapped[datetime]
+    started_at: Mapped[datetime | None]
+    ended_at: Mapped[datetime | None]
+    sampled_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("uq_job_attempts_number", "job_id", "number", unique=True),
+        Index("ix_job_attempts_status", "status"),
+        Index("ix_job_attempts_group_ended", "group_id", "ended_at"),
+    )
+
+
+class JobArtifactRow(Base):
+    __tablename__ = "job_artifacts"
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("job_attempts.id", ondelete="CASCADE"), primary_key=True
+    )
+    path: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    size: Mapped[int] = mapped_column(BigInteger)
+    hash: Mapped[str] = mapped_column(String(64), index=True)
+
+
+class JobSampleRow(Base):
+    __tablename__ = "job_samples"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    attempt_id: Mapped[int] = mapped_column(ForeignKey("job_attempts.id", ondelete="CASCADE"))
+    time: Mapped[datetime]
+    cpu_percent: Mapped[float] = mapped_column(Float)
+    memory_bytes: Mapped[int] = mapped_column(BigInteger)
+    gpu_percent: Mapped[float | None] = mapped_column(Float)
+    gpu_memory_bytes: Mapped[int | None] = mapped_column(BigInteger)
+
+    __table_args__ = (Index("ix_job_samples_attempt_time", "attempt_id", "time"),)
+
