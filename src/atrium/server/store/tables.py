@@ -357,7 +357,8 @@ class JobAttemptRow(Base):
     gpu: Mapped[int] = mapped_column(Integer)
     exit_code: Mapped[int | None] = mapped_column(Integer)
     log_bytes: Mapped[int] = mapped_column(BigInteger, default=0)
-    log_hash: Mapped[str | None] = mapped_column(String(64))
+    # Blob keys of the final log, in order (logs may exceed one blob); NULL while running.
+    log_chunks: Mapped[list[str] | None] = mapped_column(JSON)
     admitted_at: Mapped[datetime]
     started_at: Mapped[datetime | None]
     ended_at: Mapped[datetime | None]
@@ -377,7 +378,19 @@ class JobArtifactRow(Base):
     )
     path: Mapped[str] = mapped_column(String(1024), primary_key=True)
     size: Mapped[int] = mapped_column(BigInteger)
-    hash: Mapped[str] = mapped_column(String(64), index=True)
+    hash: Mapped[str] = mapped_column(String(64))
+    chunks: Mapped[list[str] | None] = mapped_column(JSON)
+
+
+class JobBlobRow(Base):
+    """Every blob (artifact chunk or log chunk) an attempt references: GC and storage quota."""
+
+    __tablename__ = "job_blobs"
+    attempt_id: Mapped[int] = mapped_column(
+        ForeignKey("job_attempts.id", ondelete="CASCADE"), primary_key=True
+    )
+    hash: Mapped[str] = mapped_column(String(64), primary_key=True, index=True)
+    size: Mapped[int] = mapped_column(BigInteger)
 
 
 class JobSampleRow(Base):

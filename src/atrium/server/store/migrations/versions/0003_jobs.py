@@ -90,7 +90,7 @@ def upgrade() -> None:
         sa.Column("gpu", sa.Integer(), nullable=False),
         sa.Column("exit_code", sa.Integer(), nullable=True),
         sa.Column("log_bytes", sa.BigInteger(), nullable=False),
-        sa.Column("log_hash", sa.String(length=64), nullable=True),
+        sa.Column("log_chunks", sa.JSON(), nullable=True),
         sa.Column(
             "admitted_at", atrium.server.store.tables.UTCDateTime(timezone=True), nullable=False
         ),
@@ -131,6 +131,7 @@ def upgrade() -> None:
         sa.Column("path", sa.String(length=1024), nullable=False),
         sa.Column("size", sa.BigInteger(), nullable=False),
         sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("chunks", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(
             ["attempt_id"],
             ["job_attempts.id"],
@@ -139,8 +140,23 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("attempt_id", "path", name=op.f("pk_job_artifacts")),
     )
-    with op.batch_alter_table("job_artifacts", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_job_artifacts_hash"), ["hash"], unique=False)
+    op.create_table(
+        "job_blobs",
+        sa.Column(
+            "attempt_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
+        ),
+        sa.Column("hash", sa.String(length=64), nullable=False),
+        sa.Column("size", sa.BigInteger(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["attempt_id"],
+            ["job_attempts.id"],
+            name=op.f("fk_job_blobs_attempt_id_job_attempts"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("attempt_id", "hash", name=op.f("pk_job_blobs")),
+    )
+    with op.batch_alter_table("job_blobs", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_job_blobs_hash"), ["hash"], unique=False)
 
     op.create_table(
         "job_samples",
@@ -196,9 +212,10 @@ def downgrade() -> None:
         batch_op.drop_index("ix_job_samples_attempt_time")
 
     op.drop_table("job_samples")
-    with op.batch_alter_table("job_artifacts", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_job_artifacts_hash"))
+    with op.batch_alter_table("job_blobs", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_job_blobs_hash"))
 
+    op.drop_table("job_blobs")
     op.drop_table("job_artifacts")
     with op.batch_alter_table("job_attempts", schema=None) as batch_op:
         batch_op.drop_index("uq_job_attempts_number")
