@@ -21,6 +21,7 @@ from atrium.server.app import create_app
 from atrium.server.services import security
 from atrium.server.settings import Settings
 from tests.api.authz_datasets import DATASET_EXPECTED
+from tests.api.authz_secrets import SECRET_EXPECTED
 from tests.api.authz_setups import (
     PASSWORD,
     ROLES,
@@ -171,6 +172,7 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     ("invitations.accept", "POST"): spec("200 200 409 409 200", accept_invitation),
     ("audit.list", "GET"): spec(GROUP_ADMIN, query(group="ml")),
     **DATASET_EXPECTED,
+    **SECRET_EXPECTED,
 }
 
 

@@ -22,6 +22,7 @@ from atrium.server.api.routes import (
     instance_types,
     invitations,
     quotas,
+    secrets,
     system,
     tokens,
     users,
@@ -29,6 +30,7 @@ from atrium.server.api.routes import (
 from atrium.server.backends.blobstore import open_store
 from atrium.server.domain.clock import Clock
 from atrium.server.services.hub import Hub
+from atrium.server.services.secret_box import SecretBox, load_or_create_key
 from atrium.server.settings import Settings
 from atrium.server.store.db import Database
 from atrium.server.version import VERSION
@@ -47,6 +49,7 @@ ROUTERS = (
     datasets,
     dataset_versions,
     blobs,
+    secrets,
     admin,
 )
 # Bodies bigger than the default limit, by path: blob uploads and large manifests.
@@ -62,7 +65,9 @@ def create_app(
     """Wire the app. The database must already be migrated (``atrium db upgrade`` or ``up``)."""
     database = db or Database(settings.resolved_database_url, settings.db_pool_size)
     blobs = open_store(settings.resolved_blob_url)
-    hub = Hub.build(database, clock or Clock(), timedelta(hours=settings.session_ttl_hours), blobs)
+    box = SecretBox(load_or_create_key(settings.secret_key, settings.secret_key_file))
+    ttl = timedelta(hours=settings.session_ttl_hours)
+    hub = Hub.build(database, clock or Clock(), ttl, blobs, box)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:

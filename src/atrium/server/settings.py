@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     db_pool_size: int = 10
     log_level: str = "warning"
     blob_url: str | None = None
+    #: URL-safe base64 of 32 bytes; seals group secrets. Unset: generated into the home.
+    secret_key: str | None = None
 
     @property
     def resolved_database_url(self) -> str:
@@ -35,6 +37,10 @@ class Settings(BaseSettings):
     @property
     def blob_dir(self) -> Path:
         return self.home / "blobs"
+
+    @property
+    def secret_key_file(self) -> Path:
+        return self.home / "secret.key"
 
     @property
     def resolved_blob_url(self) -> str:

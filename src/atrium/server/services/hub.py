@@ -19,6 +19,8 @@ from atrium.server.services.groups import GroupService, MemberService
 from atrium.server.services.instance_types import DEFAULT, InstanceTypeService
 from atrium.server.services.invitations import InvitationService
 from atrium.server.services.quotas import QuotaService
+from atrium.server.services.secret_box import SecretBox
+from atrium.server.services.secrets import SecretService
 from atrium.server.services.users import UserService
 from atrium.server.store import users as user_store
 from atrium.server.store.db import Database
@@ -49,9 +51,17 @@ class Hub:
     datasets: DatasetService
     versions: VersionService
     transfers: BlobService
+    secrets: SecretService
 
     @classmethod
-    def build(cls, db: Database, clock: Clock, session_ttl: timedelta, blobs: BlobStore) -> Hub:
+    def build(
+        cls,
+        db: Database,
+        clock: Clock,
+        session_ttl: timedelta,
+        blobs: BlobStore,
+        secret_box: SecretBox,
+    ) -> Hub:
         auditor = Auditor(clock)
         auth = AuthService(db, clock, auditor, session_ttl)
         users = UserService(db, clock, auditor)
@@ -72,6 +82,7 @@ class Hub:
             datasets=DatasetService(db, clock, auditor),
             versions=VersionService(db, clock, auditor, blobs, quotas),
             transfers=BlobService(db, clock, auditor, blobs),
+            secrets=SecretService(db, clock, auditor, secret_box),
         )
 
     def bootstrap(self, admin_password: str | None) -> Bootstrap:

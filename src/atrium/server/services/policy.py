@@ -31,6 +31,8 @@ GROUP_ACTIONS: dict[str, Standing] = {
     "dataset.list": S.MEMBER,
     "dataset.create": S.MEMBER,
     "dataset.admin": S.GROUP_ADMIN,
+    "secret.read": S.MEMBER,
+    "secret.manage": S.GROUP_ADMIN,
 }
 
 HUB_ACTIONS: dict[str, Standing] = {

@@ -14,10 +14,12 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     text,
 )
 from sqlalchemy.engine import Dialect
@@ -405,3 +407,20 @@ class JobSampleRow(Base):
 
     __table_args__ = (Index("ix_job_samples_attempt_time", "attempt_id", "time"),)
 
+
+class SecretRow(Base):
+    """A group secret, sealed with the server key (services/secret_box.py); never plaintext."""
+
+    __tablename__ = "group_secrets"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(128))
+    ciphertext: Mapped[bytes] = mapped_column(LargeBinary)
+    nonce: Mapped[bytes] = mapped_column(LargeBinary(16))
+    key_id: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(String(63))
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str | None] = mapped_column(String(63))
+
+    __table_args__ = (UniqueConstraint("group_id", "name"),)
