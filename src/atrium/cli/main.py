@@ -16,6 +16,7 @@ from atrium.cli import (
     invitations,
     members,
     quota,
+    secrets,
     tokens,
     users,
 )
@@ -83,6 +84,7 @@ app.add_typer(quota.app, name="quota")
 app.add_typer(invitations.app, name="invitations")
 app.add_typer(audit.app, name="audit")
 app.add_typer(datasets.app, name="datasets")
+app.add_typer(secrets.app, name="secrets")
 
 # The server-side commands (up, server, db) live in serve.py, owned by the server side.
 from atrium.cli.serve import register as _register_serve  # noqa: E402

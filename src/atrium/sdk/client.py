@@ -19,6 +19,7 @@ from atrium.sdk.resources.invitations import InvitationsResource
 from atrium.sdk.resources.me import MeResource
 from atrium.sdk.resources.members import MembersResource
 from atrium.sdk.resources.quotas import QuotasResource
+from atrium.sdk.resources.secrets import SecretsResource
 from atrium.sdk.resources.tokens import TokensResource
 from atrium.sdk.resources.users import UsersResource
 
@@ -58,6 +59,7 @@ class Client:
         self.invitations = InvitationsResource(self._core)
         self.audit = AuditResource(self._core)
         self.datasets = DatasetsResource(self._core)
+        self.secrets = SecretsResource(self._core)
 
     @property
     def url(self) -> str:
