@@ -424,3 +424,51 @@ class SecretRow(Base):
     updated_by: Mapped[str | None] = mapped_column(String(63))
 
     __table_args__ = (UniqueConstraint("group_id", "name"),)
+
+
+class ScheduleRow(Base):
+    """A job template and when to submit it; the ticker claims rows whose next run is due."""
+
+    __tablename__ = "schedules"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    name: Mapped[str] = mapped_column(String(63))
+    cron: Mapped[str] = mapped_column(String(200))
+    preset: Mapped[str | None] = mapped_column(String(16))
+    timezone: Mapped[str] = mapped_column(String(64))
+    # A JobSubmit as JSON: what every tick submits.
+    template: Mapped[dict[str, Any]]
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    # The user the jobs are submitted as: whoever last set what the schedule runs.
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    owner: Mapped[str | None] = mapped_column(String(63))
+    created_at: Mapped[datetime]
+    created_by: Mapped[str | None] = mapped_column(String(63))
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str | None] = mapped_column(String(63))
+    # NULL while disabled, or when the cron cannot be evaluated (then ``problem`` says why).
+    next_run_at: Mapped[datetime | None]
+    last_job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    problem: Mapped[str | None] = mapped_column(String(500))
+
+    __table_args__ = (
+        UniqueConstraint("group_id", "name"),
+        Index("ix_schedules_due", "enabled", "next_run_at"),
+    )
+
+
+class ScheduleRunRow(Base):
+    """One tick or manual trigger of a schedule: submitted, skipped or failed, and why."""
+
+    __tablename__ = "schedule_runs"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    schedule_id: Mapped[int] = mapped_column(ForeignKey("schedules.id", ondelete="CASCADE"))
+    time: Mapped[datetime]
+    scheduled_for: Mapped[datetime | None]
+    trigger: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str | None] = mapped_column(String(63))
+    outcome: Mapped[str] = mapped_column(String(16))
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    message: Mapped[str] = mapped_column(String(500))
+
+    __table_args__ = (Index("ix_schedule_runs_schedule_id_id", "schedule_id", "id"),)
