@@ -171,6 +171,7 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     # Signing up anonymously, or joining: bob and alice are members already.
     ("invitations.accept", "POST"): spec("200 200 409 409 200", accept_invitation),
     ("audit.list", "GET"): spec(GROUP_ADMIN, query(group="ml")),
+    ("usage_report.get", "GET"): spec(MEMBER_READ, query(group="ml")),
     **DATASET_EXPECTED,
     **SECRET_EXPECTED,
 }

@@ -18,6 +18,7 @@ from atrium.cli import (
     quota,
     secrets,
     tokens,
+    usage,
     users,
 )
 from atrium.cli._common import CliState
@@ -85,6 +86,7 @@ app.add_typer(invitations.app, name="invitations")
 app.add_typer(audit.app, name="audit")
 app.add_typer(datasets.app, name="datasets")
 app.add_typer(secrets.app, name="secrets")
+app.add_typer(usage.app, name="usage")
 
 # The server-side commands (up, server, db) live in serve.py, owned by the server side.
 from atrium.cli.serve import register as _register_serve  # noqa: E402

@@ -21,6 +21,7 @@ from atrium.sdk.resources.members import MembersResource
 from atrium.sdk.resources.quotas import QuotasResource
 from atrium.sdk.resources.secrets import SecretsResource
 from atrium.sdk.resources.tokens import TokensResource
+from atrium.sdk.resources.usage import UsageResource
 from atrium.sdk.resources.users import UsersResource
 
 
@@ -60,6 +61,7 @@ class Client:
         self.audit = AuditResource(self._core)
         self.datasets = DatasetsResource(self._core)
         self.secrets = SecretsResource(self._core)
+        self.usage = UsageResource(self._core)
 
     @property
     def url(self) -> str:

@@ -25,6 +25,7 @@ from atrium.server.api.routes import (
     secrets,
     system,
     tokens,
+    usage_report,
     users,
 )
 from atrium.server.backends.blobstore import open_store
@@ -50,6 +51,7 @@ ROUTERS = (
     dataset_versions,
     blobs,
     secrets,
+    usage_report,
     admin,
 )
 # Bodies bigger than the default limit, by path: blob uploads and large manifests.

@@ -21,6 +21,7 @@ from atrium.server.services.invitations import InvitationService
 from atrium.server.services.quotas import QuotaService
 from atrium.server.services.secret_box import SecretBox
 from atrium.server.services.secrets import SecretService
+from atrium.server.services.usage_report import UsageReportService
 from atrium.server.services.users import UserService
 from atrium.server.store import users as user_store
 from atrium.server.store.db import Database
@@ -52,6 +53,7 @@ class Hub:
     versions: VersionService
     transfers: BlobService
     secrets: SecretService
+    usage_report: UsageReportService
 
     @classmethod
     def build(
@@ -83,6 +85,7 @@ class Hub:
             versions=VersionService(db, clock, auditor, blobs, quotas),
             transfers=BlobService(db, clock, auditor, blobs),
             secrets=SecretService(db, clock, auditor, secret_box),
+            usage_report=UsageReportService(db, clock),
         )
 
     def bootstrap(self, admin_password: str | None) -> Bootstrap:

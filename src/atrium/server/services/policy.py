@@ -31,8 +31,13 @@ GROUP_ACTIONS: dict[str, Standing] = {
     "dataset.list": S.MEMBER,
     "dataset.create": S.MEMBER,
     "dataset.admin": S.GROUP_ADMIN,
+    "job.list": S.MEMBER,
+    "job.submit": S.MEMBER,
+    # Cancelling someone else's job needs group admin; one's own is checked in the service.
+    "job.manage": S.GROUP_ADMIN,
     "secret.read": S.MEMBER,
     "secret.manage": S.GROUP_ADMIN,
+    "usage_report.read": S.GROUP_ADMIN,
 }
 
 HUB_ACTIONS: dict[str, Standing] = {
@@ -54,6 +59,8 @@ def hub_standing(principal: Principal) -> Standing:
 def group_standing(session: Session, principal: Principal, group: GroupRow) -> Standing:
     if not principal.authenticated or principal.user_id is None:
         return S.ANONYMOUS
+    if principal.scope_group_id is not None and principal.scope_group_id != group.id:
+        return S.OUTSIDER
     if principal.is_admin:
         return S.PLATFORM_ADMIN
     membership = group_store.membership(session, group.id, principal.user_id)
@@ -90,6 +97,18 @@ def require_group(session: Session, principal: Principal, name: str, action: str
     if not allows(standing, action):
         raise Forbidden(f"you need to be a {_title(GROUP_ACTIONS[action])} of {name!r} to do this")
     return group
+
+
+def require_owner_or(
+    session: Session, principal: Principal, group: GroupRow, owner_id: int | None, action: str
+) -> None:
+    """Members act on what they own; anything else needs ``action``'s standing."""
+    if principal.user_id is not None and principal.user_id == owner_id:
+        return
+    if not allows(group_standing(session, principal, group), action):
+        raise Forbidden(
+            f"only its owner or a {_title(GROUP_ACTIONS[action])} of {group.name!r} may do this"
+        )
 
 
 def _title(standing: Standing) -> str:
