@@ -54,6 +54,8 @@ class Principal:
     is_admin: bool = False
     token_id: str | None = None
     via_cookie: bool = False
+    # A job's token acts only inside the job's group: everything else looks like an outsider's.
+    scope_group_id: int | None = None
 
     @property
     def authenticated(self) -> bool:

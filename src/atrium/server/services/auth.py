@@ -11,7 +11,7 @@ from atrium.contracts.common import Page
 from atrium.contracts.tokens import Token, TokenCreate, TokenCreated
 from atrium.contracts.users import LoginRequest
 from atrium.server.domain.clock import Clock
-from atrium.server.domain.errors import NotFound, Unauthenticated
+from atrium.server.domain.errors import Forbidden, NotFound, Unauthenticated
 from atrium.server.domain.model import Context, Principal
 from atrium.server.services import security
 from atrium.server.services.audit import Auditor
@@ -22,6 +22,7 @@ from atrium.server.store.tables import TokenRow, UserRow
 
 SESSION = "session"
 API = "api"
+JOB = "job"
 # last_used_at is a hint for humans; writing it on every request would turn reads into writes.
 TOUCH_INTERVAL = timedelta(minutes=1)
 
@@ -98,11 +99,17 @@ class AuthService:
         if token.last_used_at is None or now - token.last_used_at > TOUCH_INTERVAL:
             with self.db.write() as s:
                 token_store.touch(s, token.id, now)
-        principal = Principal(user.id, user.username, user.is_admin, token.id, via_cookie)
+        # A job token never carries its owner's platform-admin rights out of the job's group.
+        is_admin = user.is_admin and token.group_id is None
+        principal = Principal(
+            user.id, user.username, is_admin, token.id, via_cookie, scope_group_id=token.group_id
+        )
         return Authenticated(principal, token.csrf_hash)
 
     def create_token(self, ctx: Context, body: TokenCreate) -> TokenCreated:
         user_id = _user_id(ctx)
+        if ctx.principal.scope_group_id is not None:
+            raise Forbidden("a job's token cannot create other tokens")
         secret = security.new_secret("atr")
         expires = None
         if body.expires_in_days is not None:
@@ -157,6 +164,20 @@ class AuthService:
             expires_at=expires,
         )
         return token_store.add(s, row)
+
+    def issue_job_token(
+        self, s: Session, user_id: int, group_id: int, name: str, expires: datetime
+    ) -> tuple[str, str]:
+        """A token acting as the job's owner inside the job's group only; (id, secret)."""
+        secret = security.new_secret("atj")
+        row = self._issue(s, user_id, JOB, name, secret, expires, None)
+        row.group_id = group_id
+        return row.id, secret
+
+    def revoke_in(self, s: Session, token_id: str) -> None:
+        row = token_store.by_id(s, token_id)
+        if row is not None and row.revoked_at is None:
+            row.revoked_at = self.clock.now()
 
     def new_session_for(self, s: Session, user: UserRow) -> tuple[str, datetime]:
         """A session token for a user created in the caller's transaction (invite sign-up)."""

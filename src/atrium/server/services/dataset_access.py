@@ -40,6 +40,8 @@ def resolve(s: Session, ctx: Context, group: str, name: str, need: Need) -> Targ
     if owner is None or dataset is None:
         raise gone
     my_groups = [g.id for g, _ in group_store.roles_of(s, principal.user_id)]
+    if principal.scope_group_id is not None:  # a job reads through its own group's grants only
+        my_groups = [g for g in my_groups if g == principal.scope_group_id]
     grants = ds_store.grant_access(s, dataset.id, my_groups)
     access = policy.dataset_access(s, principal, owner, grants)
     if access is None:
