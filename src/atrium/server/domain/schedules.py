@@ -49,7 +49,10 @@ class Timing:
         local = moment.astimezone(self.zone)
         limit = local.replace(year=local.year + SEARCH_YEARS, month=1, day=1)
         runs = itertools.takewhile(lambda t: t < limit, CronSim(self.cron, local))
-        return list(itertools.islice(runs, count))
+        # Inside a repeated (fall-back) hour cronsim works on wall time, so it can offer the
+        # first pass's time again, which is already past: that tick ran, skip it.
+        ahead = itertools.dropwhile(lambda t: t <= moment, runs)
+        return list(itertools.islice(ahead, count))
 
 
 def timing(cron: str | None, preset: str | None, timezone: str) -> Timing:
