@@ -70,6 +70,13 @@ def run_suite(name: str, store: BlobStore, small: int, large: int, threads: int)
         small * 4 * KiB,
         lambda: each(small_set, store.put_bytes),
     )
+    packed = blobs(small, 4 * KiB, 4)
+    timed(
+        f"{name}: put_many {small} x 4 KiB, 4,000 a call",
+        small,
+        small * 4 * KiB,
+        lambda: [store.put_many(packed[i : i + 4000]) for i in range(0, small, 4000)],
+    )
     timed(
         f"{name}: put {large} x 1 MiB", large, large * MiB, lambda: each(large_set, store.put_bytes)
     )

@@ -248,6 +248,51 @@ def test_concurrent_puts_of_the_same_key(blob_store: BlobStore) -> None:
     assert blob_store.get_bytes(key) == data
 
 
+def test_put_many_stores_the_good_blobs_and_reports_the_bad(
+    blob_store: BlobStore, tmp_path: Path
+) -> None:
+    small = dict(blob(4096, seed=i) for i in range(30))
+    big_key, big = blob(2 * MiB + 3, seed=99)  # beyond the local store's pack size
+    bad_key, _ = blob(100, seed=100)
+    _, wrong = blob(100, seed=101)
+    records: list[tuple[str, bytes | memoryview]] = [
+        *small.items(),
+        (big_key, memoryview(big)),
+        (bad_key, wrong),
+    ]
+    bad = blob_store.put_many(records)
+    assert [(b.key, b.actual) for b in bad] == [(bad_key, hash_bytes(wrong))]
+    stored = {**small, big_key: big}
+    assert blob_store.missing([*stored, bad_key]) == {bad_key}
+    assert set(blob_store.iter_keys()) == set(stored)
+    for key, data in stored.items():
+        assert blob_store.size(key) == len(data)
+        assert blob_store.get_bytes(key) == data
+        assert b"".join(blob_store.open(key)) == data
+        assert blob_store.stat_mtime(key) is not None
+    key = next(iter(small))
+    blob_store.materialize(key, tmp_path / "one.bin")
+    assert (tmp_path / "one.bin").read_bytes() == small[key]
+    assert stat.S_IMODE((tmp_path / "one.bin").stat().st_mode) & 0o222 == 0
+    assert blob_store.put_many(records[:5]) == []  # idempotent
+    blob_store.delete(key)
+    assert blob_store.missing([key]) == {key}
+    with pytest.raises(BlobNotFound):
+        blob_store.get_bytes(key)
+    assert set(blob_store.iter_keys()) == set(stored) - {key}
+
+
+def test_put_many_refuses_bad_input_before_storing_anything(blob_store: BlobStore) -> None:
+    good = blob(100)
+    with pytest.raises(InvalidKey):
+        blob_store.put_many([good, ("../x", b"x")])
+    huge = bytes(MAX_BLOB_SIZE + 1)
+    with pytest.raises(BlobTooLarge):
+        blob_store.put_many([good, (hash_bytes(huge), huge)])
+    assert list(blob_store.iter_keys()) == []
+    assert blob_store.put_many([]) == []
+
+
 def test_stat_mtime(blob_store: BlobStore) -> None:
     key, data = blob(100)
     assert blob_store.stat_mtime(key) is None

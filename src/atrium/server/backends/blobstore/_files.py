@@ -31,6 +31,18 @@ def install(tmp: Path, dest: Path) -> None:
         raise
 
 
+def write_read_only(dest: Path, data: bytes) -> None:
+    """Atomically put a read-only file holding ``data`` at ``dest`` (replacing it)."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = sibling_tmp(dest)
+    try:
+        tmp.write_bytes(data)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    install(tmp, dest)
+
+
 def try_reflink(src: Path, dest: Path) -> bool:
     """Clone ``src`` to the new file ``dest`` copy-on-write; False if unsupported here."""
     with open(src, "rb") as fsrc, open(dest, "wb") as fdst:

@@ -24,6 +24,7 @@ READ_CHUNK = 1024 * 1024
 #: Below this many bytes, a multi-threaded BLAKE3 hasher only adds thread hand-off cost.
 _THREADED_MIN = 1024 * 1024
 _KEY_RE = re.compile(r"[0-9a-f]{64}")
+Buffer = bytes | bytearray | memoryview
 
 
 class BlobStoreError(Exception):
@@ -88,7 +89,7 @@ class Hasher:
         self._hash = blake3.blake3(max_threads=blake3.blake3.AUTO)
         self.size = 0
 
-    def update(self, data: bytes | bytearray | memoryview) -> None:
+    def update(self, data: Buffer) -> None:
         self._hash.update(data)
         self.size += len(data)
 
@@ -96,7 +97,7 @@ class Hasher:
         return self._hash.hexdigest()
 
 
-def hash_bytes(data: bytes | bytearray | memoryview) -> str:
+def hash_bytes(data: Buffer) -> str:
     """BLAKE3 hex key of ``data`` (multi-threaded when large)."""
     threads = blake3.blake3.AUTO if len(data) >= _THREADED_MIN else 1
     return blake3.blake3(data, max_threads=threads).hexdigest()
@@ -128,7 +129,7 @@ class BlobStore(Protocol):
         """The subset of ``keys`` not stored (batched: fast for tens of thousands)."""
         ...
 
-    def put(self, key: str, chunks: Iterable[bytes]) -> int:
+    def put(self, key: str, chunks: Iterable[Buffer]) -> int:
         """Store the streamed bytes under ``key``; return the blob's size.
 
         Raises BlobCorrupt (nothing stored) if the bytes do not hash to ``key``. If the key is
@@ -138,6 +139,15 @@ class BlobStore(Protocol):
         ...
 
     def put_bytes(self, key: str, data: bytes) -> int: ...
+
+    def put_many(self, blobs: Iterable[tuple[str, Buffer]]) -> list[BlobCorrupt]:
+        """Store many (key, bytes) blobs, each verified like :meth:`put`.
+
+        Blobs whose bytes do not hash to their key are not stored and are returned; the others
+        are. Raises InvalidKey or BlobTooLarge before storing anything. The local store writes
+        the small ones as one pack, visible all at once.
+        """
+        ...
 
     def get_bytes(self, key: str) -> bytes: ...
 

@@ -23,6 +23,7 @@ from atrium.server.backends.blobstore.base import (
     BlobCorrupt,
     BlobNotFound,
     BlobTooLarge,
+    Buffer,
     Hasher,
     check_key,
     hash_bytes,
@@ -108,7 +109,7 @@ class S3BlobStore:
 
     # -- writes -------------------------------------------------------------------------------
 
-    def put(self, key: str, chunks: Iterable[bytes]) -> int:
+    def put(self, key: str, chunks: Iterable[Buffer]) -> int:
         object_key = self.object_key(key)
         data = self._read_verified(key, chunks)
         self._create(object_key, data)
@@ -116,6 +117,23 @@ class S3BlobStore:
 
     def put_bytes(self, key: str, data: bytes) -> int:
         return self.put(key, (data,))
+
+    def put_many(self, blobs: Iterable[tuple[str, Buffer]]) -> list[BlobCorrupt]:
+        # One object per blob (S3 has no cheap append); the PUTs overlap in threads instead.
+        items = [(check_key(key), data) for key, data in blobs]
+        for key, data in items:
+            if len(data) > self.max_blob_size:
+                raise BlobTooLarge(key, self.max_blob_size)
+        results = self._map(self._put_checked, items)
+        return [result for result in results if result is not None]
+
+    def _put_checked(self, item: tuple[str, Buffer]) -> BlobCorrupt | None:
+        key, data = item
+        try:
+            self.put(key, (data,))
+        except BlobCorrupt as exc:
+            return exc
+        return None
 
     def delete(self, key: str) -> None:
         # DeleteObject of a missing key succeeds: deleting is idempotent as the protocol wants.
@@ -214,7 +232,7 @@ class S3BlobStore:
         else:
             self._s3.put_object(Bucket=self.bucket, Key=object_key, Body=data)
 
-    def _read_verified(self, key: str, chunks: Iterable[bytes]) -> bytes:
+    def _read_verified(self, key: str, chunks: Iterable[Buffer]) -> bytes:
         hasher = Hasher()
         parts: list[bytes] = []
         for chunk in chunks:
