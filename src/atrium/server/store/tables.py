@@ -472,3 +472,60 @@ class ScheduleRunRow(Base):
     message: Mapped[str] = mapped_column(String(500))
 
     __table_args__ = (Index("ix_schedule_runs_schedule_id_id", "schedule_id", "id"),)
+
+
+class NotificationChannelRow(Base):
+    """Where one user is told that their jobs ended: a signed webhook or an e-mail address.
+
+    A webhook's signing secret is sealed with the server key (services/secret_box.py), like a
+    group secret: the worker needs the plaintext to sign, so a hash would not do.
+    """
+
+    __tablename__ = "notification_channels"
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    # The webhook URL or the e-mail address.
+    target: Mapped[str] = mapped_column(String(2048))
+    # Terminal job statuses to notify about.
+    events: Mapped[list[str]] = mapped_column(JSON)
+    # Only jobs of this group; NULL: every group. A channel for a deleted group goes with it.
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    secret_ciphertext: Mapped[bytes | None] = mapped_column(LargeBinary)
+    secret_nonce: Mapped[bytes | None] = mapped_column(LargeBinary(16))
+    secret_key_id: Mapped[str | None] = mapped_column(String(16))
+    secret_prefix: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class NotificationDeliveryRow(Base):
+    """The outbox: one message for one channel, written in the transaction that ended the job.
+
+    ``next_attempt_at`` is both the retry time and the lease: a worker claiming a row moves it
+    past the longest send, so a worker that dies mid-send hands the row on when the lease ends.
+    """
+
+    __tablename__ = "notification_deliveries"
+    # Orders a channel's deliveries; ``id`` (a UUID) is what receivers see, for idempotency.
+    seq: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    id: Mapped[str] = mapped_column(String(36), unique=True)
+    channel_id: Mapped[str] = mapped_column(
+        ForeignKey("notification_channels.id", ondelete="CASCADE")
+    )
+    job_id: Mapped[int | None] = mapped_column(ForeignKey("jobs.id", ondelete="SET NULL"))
+    event: Mapped[str] = mapped_column(String(32))
+    # What is sent, frozen when the job ended; never secrets or env values.
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    last_error: Mapped[str | None] = mapped_column(String(500))
+    created_at: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    sent_at: Mapped[datetime | None]
+
+    __table_args__ = (
+        Index("ix_notification_deliveries_due", "status", "next_attempt_at"),
+        Index("ix_notification_deliveries_channel_seq", "channel_id", "seq"),
+    )
