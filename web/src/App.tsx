@@ -15,6 +15,8 @@ import { InvitePage } from './pages/InvitePage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { ProfilePage } from './pages/ProfilePage';
+import { SecretsPage } from './pages/SecretsPage';
+import { UsagePage } from './pages/UsagePage';
 
 /** On any 401, go to /login and remember where the user was heading. */
 function UnauthenticatedRedirect() {
@@ -43,6 +45,8 @@ export function App() {
           <Route path="/g/:group" element={<GroupPage />} />
           <Route path="/g/:group/datasets" element={<DatasetsPage />} />
           <Route path="/g/:group/datasets/:owner/:name" element={<DatasetPage />} />
+          <Route path="/g/:group/secrets" element={<SecretsPage />} />
+          <Route path="/g/:group/usage" element={<UsagePage />} />
           <Route path="/profile" element={<ProfilePage />} />
           <Route path="/admin/users" element={admin(<AdminUsersPage />)} />
           <Route path="/admin/groups" element={admin(<AdminGroupsPage />)} />

@@ -71,3 +71,22 @@ export function formatDate(value: string | null): string {
   const date = new Date(value);
   return Number.isNaN(date.getTime()) ? value : date.toLocaleString();
 }
+
+/** Resource-hours for display: "12.5", "0.0042" (small amounts keep two significant digits). */
+export function formatHours(value: number): string {
+  if (value === 0) return '0';
+  if (Math.abs(value) < 0.01) return String(Number(value.toPrecision(2)));
+  return value.toLocaleString(undefined, { maximumFractionDigits: 2 });
+}
+
+/** The current calendar month in UTC, as the usage report counts it: "2026-11". */
+export function currentMonth(): string {
+  return new Date().toISOString().slice(0, 7);
+}
+
+/** "2026-11" moved by `delta` months: shiftMonth("2026-12", 1) === "2027-01". */
+export function shiftMonth(month: string, delta: number): string {
+  const [year, mon] = month.split('-').map(Number);
+  const date = new Date(Date.UTC(year ?? 1970, (mon ?? 1) - 1 + delta, 1));
+  return date.toISOString().slice(0, 7);
+}

@@ -21,3 +21,9 @@ export function useSession(): Session {
 export function canManageGroup(me: Me, myRole: string | null): boolean {
   return me.is_admin || myRole === 'admin';
 }
+
+/** Whether the signed-in user may manage `group`, from the roles /me lists. */
+export function useCanManage(group: string): boolean {
+  const { me } = useSession();
+  return canManageGroup(me, me.groups.find((g) => g.name === group)?.role ?? null);
+}

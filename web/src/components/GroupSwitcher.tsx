@@ -1,4 +1,4 @@
-import { useNavigate } from 'react-router-dom';
+import { useMatch, useNavigate } from 'react-router-dom';
 import type { GroupRef } from '../api';
 
 interface Props {
@@ -6,9 +6,11 @@ interface Props {
   current: string | null;
 }
 
-/** The top-bar group picker: choosing a group opens its home page. */
+/** The top-bar group picker: choosing a group opens the same section (jobs, datasets, …) there. */
 export function GroupSwitcher({ groups, current }: Props) {
   const navigate = useNavigate();
+  const section = useMatch('/g/:group/:section/*')?.params.section;
+  const open = (group: string) => navigate(`/g/${encodeURIComponent(group)}${section ? `/${section}` : ''}`);
   const known = groups.some((g) => g.name === current);
   return (
     <label className="switcher">
@@ -16,7 +18,7 @@ export function GroupSwitcher({ groups, current }: Props) {
       <select
         aria-label="Group"
         value={current ?? ''}
-        onChange={(e) => navigate(`/g/${encodeURIComponent(e.target.value)}`)}
+        onChange={(e) => open(e.target.value)}
       >
         {current === null && (
           <option value="" disabled>

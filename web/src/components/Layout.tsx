@@ -1,10 +1,15 @@
 import type { ReactNode } from 'react';
 import { NavLink, useMatch, useNavigate } from 'react-router-dom';
 import { logout } from '../api';
-import { datasetsUrl } from '../paths';
 import { useSession } from '../session';
 import { GroupSwitcher } from './GroupSwitcher';
 import { Brand } from './Brand';
+
+const GROUP_LINKS = [
+  { section: 'datasets', label: 'Datasets' },
+  { section: 'secrets', label: 'Secrets' },
+  { section: 'usage', label: 'Usage' },
+];
 
 const ADMIN_LINKS = [
   { to: '/admin/users', label: 'Users' },
@@ -28,9 +33,11 @@ function Sidebar({ group }: { group: string | null }) {
           <NavLink to={`/g/${encodeURIComponent(group)}`} end className={navClass}>
             Group overview
           </NavLink>
-          <NavLink to={datasetsUrl(group)} className={navClass}>
-            Datasets
-          </NavLink>
+          {GROUP_LINKS.map((link) => (
+            <NavLink key={link.section} to={`/g/${encodeURIComponent(group)}/${link.section}`} className={navClass}>
+              {link.label}
+            </NavLink>
+          ))}
         </>
       )}
       <NavLink to="/profile" className={navClass}>

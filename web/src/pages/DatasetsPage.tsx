@@ -4,6 +4,7 @@ import { AccessBadge } from '../components/AccessBadge';
 import { Card } from '../components/Card';
 import { CreateDatasetForm } from '../components/CreateDatasetForm';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { GroupPageHeader } from '../components/GroupPageHeader';
 import { LoadMore } from '../components/LoadMore';
 import { Table, type Column } from '../components/Table';
 import { formatDate } from '../format';
@@ -35,13 +36,11 @@ export function DatasetsPage() {
   const datasets = usePaged((cursor) => listDatasets(group, cursor), group);
   return (
     <div className="page" key={group}>
-      <div className="page-header">
-        <div>
-          <div className="eyebrow">Group {group}</div>
-          <h1>Datasets</h1>
-          <p className="muted">Versioned files: every version is kept, and identical files are stored once.</p>
-        </div>
-      </div>
+      <GroupPageHeader
+        group={group}
+        title="Datasets"
+        description="Versioned files: every version is kept, and identical files are stored once."
+      />
       <Card title="New dataset">
         <CreateDatasetForm group={group} onCreated={(d) => navigate(datasetUrl(group, d.group, d.name))} />
       </Card>
