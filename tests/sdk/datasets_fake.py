@@ -35,10 +35,16 @@ class FakeHub:
     blobs: dict[str, bytes] = field(default_factory=dict)
     datasets: dict[tuple[str, str], FakeDataset] = field(default_factory=dict)
     calls: Counter[str] = field(default_factory=Counter)
-    received: int = 0  # blob bytes received in packs and PUTs
+    uploads: list[tuple[str, int]] = field(default_factory=list)  # (key, size) received
+    manifest_parts: set[str] = field(default_factory=set)
     served: int = 0  # blob bytes sent in unpacks and GETs
     fail_puts: int = 0  # answer this many PUTs with 503 first
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def received(self) -> int:
+        """Blob bytes received in packs and PUTs, not counting manifest parts."""
+        return sum(size for key, size in self.uploads if key not in self.manifest_parts)
 
     def client(self) -> Client:
         transport = httpx.MockTransport(self.handle)
@@ -103,8 +109,8 @@ class FakeHub:
             if blake3(data).hexdigest() != digest:
                 return error(400, "bad_request", "hash mismatch")
             self.blobs[digest] = data
+            self.uploads.append((digest, len(data)))
             stored, size = stored + 1, size + len(data)
-        self.received += size
         return httpx.Response(200, json={"stored": stored, "bytes": size})
 
     def do_put_blobs_hash(self, request: httpx.Request, *args: Any) -> httpx.Response:
@@ -114,7 +120,7 @@ class FakeHub:
         digest = args[-1].rsplit("/", 1)[1]
         if blake3(request.content).hexdigest() != digest:
             return error(400, "bad_request", "hash mismatch")
-        self.received += len(request.content)
+        self.uploads.append((digest, len(request.content)))
         existed = digest in self.blobs
         self.blobs[digest] = request.content
         return httpx.Response(
@@ -135,7 +141,7 @@ class FakeHub:
     def do_post_versions(
         self, request: httpx.Request, group: str, name: str, ds: FakeDataset, rest: str
     ) -> httpx.Response:
-        body = json.loads(request.content)
+        body = self.with_files(json.loads(request.content))
         latest = ds.versions[-1]["name"] if ds.versions else None
         if body.get("parent") is not None and body["parent"] != latest:
             return error(409, "conflict", f"latest is {latest}, not {body['parent']}")
@@ -186,9 +192,8 @@ class FakeHub:
 
     def do_post_versions_ref(self, request: httpx.Request, *args: Any) -> httpx.Response:
         assert args[-1] == "/versions/plan"
-        blobs = {
-            b for e in json.loads(request.content)["files"] for b in e["chunks"] or [e["hash"]]
-        }
+        files = self.with_files(json.loads(request.content))["files"]
+        blobs = {b for e in files for b in e["chunks"] or [e["hash"]]}
         return httpx.Response(200, json={"missing": sorted(blobs - self.blobs.keys())})
 
     def do_get_versions_ref_file(
@@ -198,6 +203,14 @@ class FakeHub:
         path = request.url.params["path"]
         found = [e for e in (version or {}).get("files", []) if e["path"] == path]
         return httpx.Response(200, json=found[0]) if found else error(404, "not_found", "no file")
+
+    def with_files(self, body: dict[str, Any]) -> dict[str, Any]:
+        """The body with its manifest inline, read from the uploaded parts if it names them."""
+        if body.get("manifest") is not None:
+            self.manifest_parts.update(body["manifest"])
+            parts = (json.loads(self.blobs[key]) for key in body.pop("manifest"))
+            body["files"] = [entry for part in parts for entry in part]
+        return body
 
     def resolve(self, ds: FakeDataset, ref: str) -> dict[str, Any] | None:
         ref = ds.tags.get(ref, ref)

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from atrium.contracts.common import Description, Input, Name
 
 BlobHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
 Access = Literal["read", "write"]
 MAX_FILES = 1_000_000
+MAX_PARTS = 1024
 
 
 class Dataset(BaseModel):
@@ -44,9 +45,19 @@ class FileEntry(Input):
 
 
 class VersionCreate(Input):
+    """A version's manifest: inline ``files``, or ``manifest``, the keys of uploaded blobs that
+    each hold a JSON array of file entries (so plan and commit need not carry it twice)."""
+
     message: str = Field(default="", max_length=10_000)
     parent: str | None = Field(default=None, max_length=100)
-    files: list[FileEntry] = Field(max_length=MAX_FILES)
+    files: list[FileEntry] | None = Field(default=None, max_length=MAX_FILES)
+    manifest: list[BlobHash] | None = Field(default=None, min_length=1, max_length=MAX_PARTS)
+
+    @model_validator(mode="after")
+    def _one_manifest(self) -> VersionCreate:
+        if (self.files is None) == (self.manifest is None):
+            raise ValueError("give either files or manifest, not both or neither")
+        return self
 
 
 class VersionSummary(BaseModel):

@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
+from atrium.sdk.datasets import manifest
 from atrium.sdk.datasets.download import TMP_DIR, Downloader, Writer
 from atrium.sdk.datasets.errors import LocalDataError
 from atrium.sdk.datasets.hashcache import HashCache
@@ -39,8 +40,9 @@ def push(
     scanned_at = time.time_ns()
     files = scan(root)
     entries, kept, read = _hash_for_push(root, files, opts)
-    body = {"message": message, "parent": parent, "files": [e.to_api() for e in entries]}
-    payload = json.dumps(body, separators=(",", ":")).encode()  # encoded once, sent twice
+    keys = manifest.send(wire, ref.base, manifest.parts(entries))
+    body = {"message": message, "parent": parent, "manifest": keys}
+    payload = json.dumps(body, separators=(",", ":")).encode()
     wait = 60 + len(entries) / 1000  # seconds the server may take over the manifest
     # The plan names the blobs to upload, and refuses up front a version over the quota.
     plan = wire.post_json(f"{ref.base}/versions/plan", payload, retry=True, wait=wait)

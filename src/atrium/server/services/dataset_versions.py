@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import builtins
 import os
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import blake3
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from atrium.contracts.common import Page
 from atrium.contracts.datasets import (
+    MAX_FILES,
     Damage,
     Diff,
     DiffSummary,
@@ -31,11 +34,13 @@ from atrium.server.services import dataset_access as access
 from atrium.server.services.audit import Auditor
 from atrium.server.services.dataset_access import Target
 from atrium.server.services.quotas import QuotaService
+from atrium.server.store import dataset_manifests as manifests
 from atrium.server.store import datasets as ds_store
 from atrium.server.store.db import Database
 from atrium.server.store.tables import DatasetVersionRow, VersionFileRow
 
 STORAGE_HOLDER = "storage:datasets"
+_MANIFEST_PART = TypeAdapter(list[FileEntry])
 
 
 def to_entry(row: VersionFileRow) -> FileEntry:
@@ -73,12 +78,14 @@ class VersionService:
 
     def plan(self, ctx: Context, group: str, name: str, body: VersionCreate) -> dict[str, Any]:
         """What a push must upload, and whether the group's storage quota allows it."""
-        manifest.check_entries(body.files)
-        blobs = manifest.blob_sizes(body.files)
+        entries = self._entries(body)
+        blobs = manifest.blob_sizes(entries)
         missing = self.blobs.missing(blobs)
         with self.db.read() as s:
             target = access.resolve(s, ctx, group, name, "write")
-            new_bytes = self._new_bytes(s, target, blobs)
+            latest = ds_store.latest(s, target.dataset.id)
+            paid = manifests.blobs(s, latest.id) if latest else {}
+            new_bytes = self._new_bytes(s, target, blobs, paid)
             used = ds_store.group_stored_bytes(s, target.owner.id)
         limit = self.quotas.storage_limit(target.owner.id)
         if limit is not None and used + new_bytes > limit:
@@ -92,18 +99,11 @@ class VersionService:
         }
 
     def commit(self, ctx: Context, group: str, name: str, body: VersionCreate) -> Version:
-        manifest.check_entries(body.files)
-        files = [
-            {
-                "path": f.path,
-                "size": f.size,
-                "hash": f.hash,
-                "mode": manifest.normalise_mode(f.mode),
-                "chunks": f.chunks,
-            }
-            for f in body.files
-        ]
-        blobs = manifest.blob_sizes(body.files)
+        entries = self._entries(body)
+        files: manifests.Files = {
+            f.path: (f.size, f.hash, manifest.normalise_mode(f.mode), f.chunks) for f in entries
+        }
+        blobs = manifest.blob_sizes(entries)
         with self.db.write() as s:
             target = access.resolve(s, ctx, group, name, "write")
             ds_store.lock_for_commit(s)
@@ -112,15 +112,45 @@ class VersionService:
             # this check and the commit.
             self._require_blobs(blobs)
             parent = self._check_parent(s, target, body.parent)
-            row = self._insert_version(s, ctx, target, body.message, parent, files)
-            ds_store.insert_manifest(s, row.id, files)
-            self._account_storage(s, target, blobs)
-            ds_store.insert_blobs(s, row.id, blobs)
+            old_files = manifests.files(s, parent.id) if parent else {}
+            old_blobs = manifests.blobs(s, parent.id) if parent else {}
+            row = self._insert_version(s, ctx, target, body.message, parent, files, old_files)
+            parent_id = parent.id if parent else None
+            manifests.write_files(s, row.id, parent_id, files, old_files)
+            self._account_storage(s, target, blobs, old_blobs)
+            manifests.write_blobs(s, row.id, parent_id, blobs, old_blobs)
             details = {"version": row.number, "files": row.files, "bytes": row.bytes}
             self.auditor.record(
                 s, ctx, "dataset.push", "dataset", target.ref, group, details=details
             )
             return to_version(row, {})
+
+    def _entries(self, body: VersionCreate) -> builtins.list[FileEntry]:
+        """The manifest sent inline or as uploaded parts, checked path by path."""
+        entries = body.files if body.files is not None else self._parts(body.manifest or [])
+        manifest.check_entries(entries)
+        return entries
+
+    def _parts(self, keys: builtins.list[str]) -> builtins.list[FileEntry]:
+        entries: builtins.list[FileEntry] = []
+        for key in keys:
+            try:
+                part = _MANIFEST_PART.validate_json(self.blobs.get_bytes(key))
+            except BlobNotFound:
+                raise InvalidInput(
+                    f"manifest part {key} was never uploaded (or was collected): push again",
+                    {"missing": [key]},
+                ) from None
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                raise InvalidInput(
+                    f"manifest part {key} is not a list of file entries: {first['msg']} at "
+                    f"{list(first['loc'])} ({exc.error_count()} errors)"
+                ) from None
+            entries.extend(part)
+            if len(entries) > MAX_FILES:
+                raise InvalidInput(f"a version holds at most {MAX_FILES} files")
+        return entries
 
     def _require_blobs(self, blobs: dict[str, int]) -> None:
         missing = self.blobs.missing(blobs)
@@ -153,13 +183,13 @@ class VersionService:
         target: Target,
         message: str,
         parent: DatasetVersionRow | None,
-        files: list[dict[str, Any]],
+        files: manifests.Files,
+        old: manifests.Files,
     ) -> DatasetVersionRow:
-        new = {f["path"]: (f["hash"], f["size"]) for f in files}
-        old = None
-        if parent is not None:
-            old = {p: (r.hash, r.size) for p, r in ds_store.manifest(s, parent.id).items()}
-        summary = manifest.summarize(new, old)
+        summary = manifest.summarize(
+            {p: (h, size) for p, (size, h, _, _) in files.items()},
+            {p: (h, size) for p, (size, h, _, _) in old.items()} if parent else None,
+        )
         row = DatasetVersionRow(
             dataset_id=target.dataset.id,
             number=ds_store.next_number(s, target.dataset.id),
@@ -175,13 +205,20 @@ class VersionService:
         )
         return ds_store.add(s, row)  # type: ignore[no-any-return]
 
-    def _new_bytes(self, s: Session, target: Target, blobs: dict[str, int]) -> int:
-        paid = ds_store.group_blob_hashes(s, target.owner.id, list(blobs))
-        return sum(size for h, size in blobs.items() if h not in paid)
+    def _new_bytes(
+        self, s: Session, target: Target, blobs: dict[str, int], paid: Mapping[str, int]
+    ) -> int:
+        """Bytes of ``blobs`` the group does not store yet (``paid``: known to be stored)."""
+        unknown = [h for h in blobs if h not in paid]
+        stored = ds_store.group_blob_hashes(s, target.owner.id, unknown)
+        return sum(blobs[h] for h in unknown if h not in stored)
 
-    def _account_storage(self, s: Session, target: Target, blobs: dict[str, int]) -> None:
+    def _account_storage(
+        self, s: Session, target: Target, blobs: dict[str, int], paid: Mapping[str, int]
+    ) -> None:
         """Hold the group's unique stored bytes in one reservation, checked against its quota."""
-        total = ds_store.group_stored_bytes(s, target.owner.id) + self._new_bytes(s, target, blobs)
+        total = ds_store.group_stored_bytes(s, target.owner.id)
+        total += self._new_bytes(s, target, blobs, paid)
         self.quotas.set_holding_in(s, target.owner.id, STORAGE_HOLDER, {"storage_bytes": total})
 
     # ---- reading ------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, exists, func, insert, select, text
+from sqlalchemy import delete, exists, func, select, text
 from sqlalchemy.orm import Session
 
 from atrium.server.store.paging import page
@@ -119,18 +119,6 @@ def counts(s: Session, dataset_ids: Sequence[int]) -> dict[int, tuple[int, int |
         .group_by(DatasetVersionRow.dataset_id)
     )
     return {d: (int(n), m) for d, n, m in s.execute(stmt).tuples()}
-
-
-def insert_manifest(s: Session, version_id: int, files: Sequence[dict[str, Any]]) -> None:
-    rows = [{**f, "version_id": version_id} for f in files]
-    for i in range(0, len(rows), 5000):
-        s.execute(insert(VersionFileRow), rows[i : i + 5000])
-
-
-def insert_blobs(s: Session, version_id: int, blobs: dict[str, int]) -> None:
-    rows = [{"version_id": version_id, "hash": h, "size": n} for h, n in blobs.items()]
-    for i in range(0, len(rows), 5000):
-        s.execute(insert(VersionBlobRow), rows[i : i + 5000])
 
 
 def manifest(s: Session, version_id: int) -> dict[str, VersionFileRow]:

@@ -1,0 +1,55 @@
+"""A push's manifest as content-addressed blobs: uploaded once, then named by plan and commit.
+
+The entries are JSON arrays of at most :data:`PART_BYTES` each (a blob is at most 64 MiB, and
+a million files take ~110 MB). Pushing unchanged data produces the same parts, which the
+server then still has: nothing of the manifest travels again but their keys.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+
+from atrium.sdk.datasets import pack
+from atrium.sdk.datasets.hashing import hash_bytes
+from atrium.sdk.datasets.models import FileEntry
+from atrium.sdk.datasets.wire import Wire
+
+PART_BYTES = 8 * 1024 * 1024
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def parts(entries: Sequence[FileEntry]) -> list[tuple[str, bytes]]:
+    """(key, bytes) of the manifest parts holding ``entries``, in order."""
+    out: list[tuple[str, bytes]] = []
+    current: list[str] = []
+    size = 0
+    for entry in entries:
+        text = _encode(entry.to_api())
+        if current and size + len(text) > PART_BYTES:
+            out.append(_part(current))
+            current, size = [], 0
+        current.append(text)
+        size += len(text) + 1
+    if current or not out:
+        out.append(_part(current))
+    return out
+
+
+def _part(items: list[str]) -> tuple[str, bytes]:
+    data = ("[" + ",".join(items) + "]").encode()
+    return hash_bytes(data), data
+
+
+def send(wire: Wire, base: str, manifest: list[tuple[str, bytes]]) -> list[str]:
+    """Upload the parts the server lacks; return all the parts' keys."""
+    keys = [key for key, _ in manifest]
+    lacking = set(wire.json("POST", f"{base}/blobs/missing", json={"hashes": keys})["missing"])
+    for key, data in manifest:
+        if key in lacking:
+            _send_part(wire, base, pack.encode([(key, data)]))
+    return keys
+
+
+def _send_part(wire: Wire, base: str, body: bytes) -> None:
+    wire.send("POST", f"{base}/blobs/pack", lambda: body, len(body), pack.MEDIA_TYPE)
