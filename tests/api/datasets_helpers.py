@@ -5,6 +5,7 @@ from __future__ import annotations
 import struct
 
 import blake3
+import httpx
 from fastapi.testclient import TestClient
 
 PACK = "application/x-atrium-pack"
@@ -45,11 +46,12 @@ def push(
     message: str = "",
     modes: dict[str, int] | None = None,
     **extra: object,
-) -> dict:  # type: ignore[type-arg]
+) -> httpx.Response:
     """Upload the blobs and commit; returns the commit response (asserting nothing)."""
     base = f"/api/v1/groups/{ref.split('/')[0]}/datasets/{ref.split('/')[1]}"
     blobs = {key(d): d for d in files.values()}
     r = client.post(f"{base}/blobs/pack", content=pack(blobs), headers={"Content-Type": PACK})
     assert r.status_code == 200, r.text
     body = {"message": message, "files": entries(files, modes), **extra}
-    return client.post(f"{base}/versions", json=body)  # type: ignore[return-value]
+    response: httpx.Response = client.post(f"{base}/versions", json=body)
+    return response

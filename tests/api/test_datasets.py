@@ -225,6 +225,7 @@ def test_materialize_is_read_only(world: World, hub, tmp_path) -> None:  # type:
         from atrium.server.store import users
 
         bob = users.by_username(s, "bob")
+    assert bob is not None
     ctx = Context(Principal(bob.id, "bob"), RequestMeta("t", None))
     version = hub.versions.materialize(ctx, "ml", "scans", "latest", tmp_path / "in")
     assert version.name == "v1"

@@ -9,12 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import blake3
-from pydantic import TypeAdapter, ValidationError
 from sqlalchemy.orm import Session
 
 from atrium.contracts.common import Page
 from atrium.contracts.datasets import (
-    MAX_FILES,
     Damage,
     Diff,
     DiffSummary,
@@ -33,6 +31,7 @@ from atrium.server.domain.model import Context
 from atrium.server.services import dataset_access as access
 from atrium.server.services.audit import Auditor
 from atrium.server.services.dataset_access import Target
+from atrium.server.services.dataset_manifests import ManifestReader
 from atrium.server.services.quotas import QuotaService
 from atrium.server.store import dataset_manifests as manifests
 from atrium.server.store import datasets as ds_store
@@ -40,7 +39,6 @@ from atrium.server.store.db import Database
 from atrium.server.store.tables import DatasetVersionRow, VersionFileRow
 
 STORAGE_HOLDER = "storage:datasets"
-_MANIFEST_PART = TypeAdapter(list[FileEntry])
 
 
 def to_entry(row: VersionFileRow) -> FileEntry:
@@ -75,11 +73,11 @@ class VersionService:
         self.auditor = auditor
         self.blobs = blobs
         self.quotas = quotas
+        self.manifests = ManifestReader(blobs)
 
     def plan(self, ctx: Context, group: str, name: str, body: VersionCreate) -> dict[str, Any]:
         """What a push must upload, and whether the group's storage quota allows it."""
-        entries = self._entries(body)
-        blobs = manifest.blob_sizes(entries)
+        blobs = self.manifests.read(body).blobs
         missing = self.blobs.missing(blobs)
         with self.db.read() as s:
             target = access.resolve(s, ctx, group, name, "write")
@@ -99,11 +97,8 @@ class VersionService:
         }
 
     def commit(self, ctx: Context, group: str, name: str, body: VersionCreate) -> Version:
-        entries = self._entries(body)
-        files: manifests.Files = {
-            f.path: (f.size, f.hash, manifest.normalise_mode(f.mode), f.chunks) for f in entries
-        }
-        blobs = manifest.blob_sizes(entries)
+        pushed = self.manifests.read(body)
+        files, blobs = pushed.files, pushed.blobs
         with self.db.write() as s:
             target = access.resolve(s, ctx, group, name, "write")
             ds_store.lock_for_commit(s)
@@ -124,33 +119,6 @@ class VersionService:
                 s, ctx, "dataset.push", "dataset", target.ref, group, details=details
             )
             return to_version(row, {})
-
-    def _entries(self, body: VersionCreate) -> builtins.list[FileEntry]:
-        """The manifest sent inline or as uploaded parts, checked path by path."""
-        entries = body.files if body.files is not None else self._parts(body.manifest or [])
-        manifest.check_entries(entries)
-        return entries
-
-    def _parts(self, keys: builtins.list[str]) -> builtins.list[FileEntry]:
-        entries: builtins.list[FileEntry] = []
-        for key in keys:
-            try:
-                part = _MANIFEST_PART.validate_json(self.blobs.get_bytes(key))
-            except BlobNotFound:
-                raise InvalidInput(
-                    f"manifest part {key} was never uploaded (or was collected): push again",
-                    {"missing": [key]},
-                ) from None
-            except ValidationError as exc:
-                first = exc.errors()[0]
-                raise InvalidInput(
-                    f"manifest part {key} is not a list of file entries: {first['msg']} at "
-                    f"{list(first['loc'])} ({exc.error_count()} errors)"
-                ) from None
-            entries.extend(part)
-            if len(entries) > MAX_FILES:
-                raise InvalidInput(f"a version holds at most {MAX_FILES} files")
-        return entries
 
     def _require_blobs(self, blobs: dict[str, int]) -> None:
         missing = self.blobs.missing(blobs)

@@ -29,12 +29,13 @@ def files(s: Session, version_id: int) -> Files:
     stmt = select(cols.path, cols.size, cols.hash, cols.mode, cols.chunks).where(
         cols.version_id == version_id
     )
-    return {path: (size, h, mode, chunks) for path, size, h, mode, chunks in s.execute(stmt)}
+    rows = s.execute(stmt).all()
+    return {path: (size, h, mode, chunks) for path, size, h, mode, chunks in rows}
 
 
 def blobs(s: Session, version_id: int) -> dict[str, int]:
     stmt = select(BLOBS.c.hash, BLOBS.c.size).where(BLOBS.c.version_id == version_id)
-    return {h: size for h, size in s.execute(stmt).tuples()}
+    return dict(s.execute(stmt).tuples().all())
 
 
 def write_files(s: Session, version_id: int, parent_id: int | None, new: Files, old: Files) -> None:
