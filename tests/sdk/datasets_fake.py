@@ -107,7 +107,7 @@ class FakeHub:
         stored = size = 0
         for digest, data in pack.decode([request.content]):
             if blake3(data).hexdigest() != digest:
-                return error(400, "bad_request", "hash mismatch")
+                return error(422, "hash_mismatch", "the bytes sent do not match their hash")
             self.blobs[digest] = data
             self.uploads.append((digest, len(data)))
             stored, size = stored + 1, size + len(data)

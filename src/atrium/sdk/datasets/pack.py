@@ -12,6 +12,7 @@ from atrium.sdk.datasets.errors import LocalDataError
 
 MEDIA_TYPE = "application/x-atrium-pack"
 HEADER = 40  # 32 hash bytes + 8 size bytes
+PIECE = 1024 * 1024
 
 
 def record_header(digest: str, size: int) -> bytes:
@@ -20,11 +21,29 @@ def record_header(digest: str, size: int) -> bytes:
 
 def encode(records: Iterable[tuple[str, bytes]]) -> bytes:
     """One pack body holding ``(hash, bytes)`` records, in order."""
-    parts: list[bytes] = []
+    return b"".join(pieces(records))
+
+
+def pieces(records: Iterable[tuple[str, bytes]]) -> list[bytes]:
+    """A pack body as pieces to send one after the other, without copying large blobs:
+    small records are joined into pieces of about :data:`PIECE` bytes (one write each)."""
+    out: list[bytes] = []
+    pending: list[bytes] = []
+    size = 0
     for digest, data in records:
-        parts.append(record_header(digest, len(data)))
-        parts.append(data)
-    return b"".join(parts)
+        pending.append(record_header(digest, len(data)))
+        if len(data) >= PIECE:
+            out += [b"".join(pending), data]
+            pending, size = [], 0
+            continue
+        pending.append(data)
+        size += HEADER + len(data)
+        if size >= PIECE:
+            out.append(b"".join(pending))
+            pending, size = [], 0
+    if pending:
+        out.append(b"".join(pending))
+    return out
 
 
 def decode(chunks: Iterable[bytes]) -> Iterator[tuple[str, bytes]]:

@@ -19,10 +19,12 @@ from atrium.sdk.datasets.models import FileEntry
 from atrium.sdk.datasets.scan import LocalFile
 from atrium.sdk.datasets.tracker import FileCounter, ProgressCallback, Tracker
 from atrium.sdk.datasets.wire import Wire
+from atrium.sdk.errors import AtriumError
 
 PACK_MAX_BLOB = 4 * 1024 * 1024
 PACK_TARGET = 16 * 1024 * 1024
 PIECE = 1024 * 1024
+HASH_MISMATCH = "hash_mismatch"  # the server's code for bytes that do not match their key
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +36,7 @@ class BlobSource:
     offset: int
     size: int
     name: str  # the file's manifest path, for messages
+    mtime_ns: int  # when it was hashed: a file modified since is refused
 
 
 @dataclass(frozen=True)
@@ -57,7 +60,10 @@ def blob_sources(
             if digest not in sources:
                 offset = n * CHUNK_SIZE
                 size = min(CHUNK_SIZE, entry.size - offset) if entry.chunks else entry.size
-                sources[digest] = BlobSource(digest, files[index].abspath, offset, size, entry.path)
+                local = files[index]
+                sources[digest] = BlobSource(
+                    digest, local.abspath, offset, size, entry.path, local.mtime_ns
+                )
             users.setdefault(digest, []).append(index)
     return sources, users
 
@@ -105,8 +111,15 @@ class Uploader:
         self.tracker.add(files=self.counter.finish(b.digest for b in task))
 
     def post_pack(self, blobs: list[BlobSource]) -> None:
-        body = pack.encode((b.digest, self.kept.get(b.digest) or read_blob(b)) for b in blobs)
-        self.wire.send("POST", f"{self.base}/blobs/pack", lambda: body, len(body), pack.MEDIA_TYPE)
+        pieces = pack.pieces((b.digest, self.kept.get(b.digest) or read_blob(b)) for b in blobs)
+        size = sum(len(piece) for piece in pieces)
+        path = f"{self.base}/blobs/pack"
+        try:
+            self.wire.send("POST", path, lambda: pieces, size, pack.MEDIA_TYPE)
+        except AtriumError as exc:
+            if exc.code == HASH_MISMATCH:
+                _name_the_changed_file(blobs)
+            raise
         self.tracker.add(size=sum(b.size for b in blobs))
 
     def put(self, blob: BlobSource) -> None:
@@ -144,18 +157,38 @@ def upload(
 
 
 def read_blob(blob: BlobSource) -> bytes:
-    """A small blob's bytes, read again and checked against the hash taken when scanning."""
+    """A small blob's bytes, read again from a file unchanged since it was hashed.
+
+    Not hashed again (a fifth of a first push's client time): the server verifies every blob
+    and refuses bytes that do not match, and a changed file shows in its size or mtime here.
+    """
     try:
         fd = os.open(blob.abspath, os.O_RDONLY)
     except FileNotFoundError:
         raise file_changed(blob.name) from None
     try:
         data = os.pread(fd, blob.size, blob.offset)
+        mtime_ns = os.fstat(fd).st_mtime_ns
     finally:
         os.close(fd)
-    if len(data) != blob.size or hash_bytes(data) != blob.digest:
+    if len(data) != blob.size or mtime_ns != blob.mtime_ns:
         raise file_changed(blob.name)
     return data
+
+
+def _name_the_changed_file(blobs: list[BlobSource]) -> None:
+    """Raise file_changed for the first blob whose file no longer hashes as it did."""
+    for blob in blobs:
+        try:
+            fd = os.open(blob.abspath, os.O_RDONLY)
+        except FileNotFoundError:
+            raise file_changed(blob.name) from None
+        try:
+            data = os.pread(fd, blob.size, blob.offset)
+        finally:
+            os.close(fd)
+        if hash_bytes(data) != blob.digest:
+            raise file_changed(blob.name)
 
 
 def read_pieces(blob: BlobSource) -> Iterator[bytes]:
