@@ -21,6 +21,7 @@ from atrium.server.app import create_app
 from atrium.server.services import security
 from atrium.server.settings import Settings
 from tests.api.authz_datasets import DATASET_EXPECTED
+from tests.api.authz_jobs import JOB_EXPECTED
 from tests.api.authz_secrets import SECRET_EXPECTED
 from tests.api.authz_setups import (
     PASSWORD,
@@ -173,6 +174,7 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     ("audit.list", "GET"): spec(GROUP_ADMIN, query(group="ml")),
     ("usage_report.get", "GET"): spec(MEMBER_READ, query(group="ml")),
     **DATASET_EXPECTED,
+    **JOB_EXPECTED,
     **SECRET_EXPECTED,
 }
 

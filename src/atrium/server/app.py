@@ -21,6 +21,7 @@ from atrium.server.api.routes import (
     groups,
     instance_types,
     invitations,
+    jobs,
     quotas,
     secrets,
     system,
@@ -29,12 +30,15 @@ from atrium.server.api.routes import (
     users,
 )
 from atrium.server.backends.blobstore import open_store
+from atrium.server.backends.executors import Executor, open_executor
 from atrium.server.domain.clock import Clock
 from atrium.server.services.hub import Hub
+from atrium.server.services.job_runtime import JobRuntime
 from atrium.server.services.secret_box import SecretBox, load_or_create_key
 from atrium.server.settings import Settings
 from atrium.server.store.db import Database
 from atrium.server.version import VERSION
+from atrium.server.workers.scheduler import Scheduler
 
 API_PREFIX = "/api/v1"
 ROUTERS = (
@@ -50,6 +54,7 @@ ROUTERS = (
     datasets,
     dataset_versions,
     blobs,
+    jobs,
     secrets,
     usage_report,
     admin,
@@ -62,18 +67,33 @@ BODY_LIMITS = (
 
 
 def create_app(
-    settings: Settings, db: Database | None = None, clock: Clock | None = None
+    settings: Settings,
+    db: Database | None = None,
+    clock: Clock | None = None,
+    executor: Executor | None = None,
 ) -> FastAPI:
     """Wire the app. The database must already be migrated (``atrium db upgrade`` or ``up``)."""
     database = db or Database(settings.resolved_database_url, settings.db_pool_size)
     blobs = open_store(settings.resolved_blob_url)
     box = SecretBox(load_or_create_key(settings.secret_key, settings.secret_key_file))
     ttl = timedelta(hours=settings.session_ttl_hours)
-    hub = Hub.build(database, clock or Clock(), ttl, blobs, box)
+    runtime = _job_runtime(settings, executor or open_executor(settings.executor))
+    hub = Hub.build(database, clock or Clock(), ttl, blobs, box, runtime)
+    scheduler = Scheduler(
+        hub.job_admission,
+        hub.job_monitor,
+        hub.jobs.signal,
+        single_writer=database.dialect == "sqlite",
+    )
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        if settings.scheduler:
+            scheduler.start()
         yield
+        scheduler.stop()
+        if executor is None:
+            runtime.executor.close()
         if db is None:
             database.dispose()
 
@@ -88,6 +108,7 @@ def create_app(
     )
     app.state.hub = hub
     app.state.settings = settings
+    app.state.scheduler = scheduler
     api = APIRouter(prefix=API_PREFIX)
     for module in ROUTERS:
         api.include_router(module.router)
@@ -102,6 +123,16 @@ def create_app(
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes, overrides=BODY_LIMITS)
     app.add_middleware(RequestId)
     return app
+
+
+def _job_runtime(settings: Settings, executor: Executor) -> JobRuntime:
+    return JobRuntime(
+        executor=executor,
+        jobs_root=settings.jobs_dir,
+        public_url=settings.resolved_public_url,
+        environments_root=settings.job_environments,
+        sample_interval=settings.job_sample_seconds,
+    )
 
 
 def _metrics_endpoint(registry: CollectorRegistry) -> Callable[[], Response]:

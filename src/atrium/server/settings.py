@@ -27,6 +27,15 @@ class Settings(BaseSettings):
     blob_url: str | None = None
     #: URL-safe base64 of 32 bytes; seals group secrets. Unset: generated into the home.
     secret_key: str | None = None
+    #: Where jobs run: ``local[?cpu=4&memory=8GiB]`` or ``ray+http://HOST:8265`` (a Ray cluster).
+    executor: str = "local"
+    #: Run the job scheduler in this process (every replica may; they coordinate).
+    scheduler: bool = True
+    #: How jobs reach this hub (ATRIUM_URL inside a job); default http://HOST:PORT.
+    public_url: str | None = None
+    #: A directory of virtualenvs jobs may name as their ``environment``.
+    job_environments: Path | None = None
+    job_sample_seconds: float = 5.0
 
     @property
     def resolved_database_url(self) -> str:
@@ -41,6 +50,14 @@ class Settings(BaseSettings):
     @property
     def secret_key_file(self) -> Path:
         return self.home / "secret.key"
+
+    @property
+    def jobs_dir(self) -> Path:
+        return self.home / "jobs"
+
+    @property
+    def resolved_public_url(self) -> str:
+        return self.public_url or f"http://{self.host}:{self.port}"
 
     @property
     def resolved_blob_url(self) -> str:

@@ -16,6 +16,7 @@ from atrium.server.services import dataset_access as access
 from atrium.server.services import policy
 from atrium.server.services.audit import Auditor
 from atrium.server.store import datasets as ds_store
+from atrium.server.store import jobs as job_store
 from atrium.server.store.db import Database
 
 RECORD = struct.Struct(">32sQ")
@@ -135,7 +136,8 @@ class BlobService:
         count = freed = recent = 0
         with self.db.write() as s:
             ds_store.lock_for_gc(s)
-            referenced = ds_store.referenced_hashes(s)
+            # Job logs and artifacts live in the same store.
+            referenced = ds_store.referenced_hashes(s) | job_store.referenced_hashes(s)
             for key in self.blobs.iter_keys():
                 if key in referenced:
                     continue

@@ -18,6 +18,14 @@ from atrium.server.services.datasets import DatasetService
 from atrium.server.services.groups import GroupService, MemberService
 from atrium.server.services.instance_types import DEFAULT, InstanceTypeService
 from atrium.server.services.invitations import InvitationService
+from atrium.server.services.job_admission import JobAdmission
+from atrium.server.services.job_launch import Launcher
+from atrium.server.services.job_monitor import JobMonitor
+from atrium.server.services.job_outputs import JobOutputs
+from atrium.server.services.job_runtime import JobRuntime
+from atrium.server.services.job_signal import JobSignal
+from atrium.server.services.job_specs import SpecChecker
+from atrium.server.services.jobs import JobService
 from atrium.server.services.quotas import QuotaService
 from atrium.server.services.secret_box import SecretBox
 from atrium.server.services.secrets import SecretService
@@ -54,6 +62,10 @@ class Hub:
     transfers: BlobService
     secrets: SecretService
     usage_report: UsageReportService
+    jobs: JobService
+    job_outputs: JobOutputs
+    job_admission: JobAdmission
+    job_monitor: JobMonitor
 
     @classmethod
     def build(
@@ -63,11 +75,20 @@ class Hub:
         session_ttl: timedelta,
         blobs: BlobStore,
         secret_box: SecretBox,
+        runtime: JobRuntime,
     ) -> Hub:
         auditor = Auditor(clock)
         auth = AuthService(db, clock, auditor, session_ttl)
         users = UserService(db, clock, auditor)
         quotas = QuotaService(db, clock, auditor)
+        versions = VersionService(db, clock, auditor, blobs, quotas)
+        secret_service = SecretService(db, clock, auditor, secret_box)
+        checker = SpecChecker(
+            secret_service, runtime.executor.capacity(), runtime.environments_root
+        )
+        signal = JobSignal()
+        monitor = JobMonitor(db, clock, quotas, auth, blobs, runtime, signal)
+        launcher = Launcher(db, clock, runtime, versions, secret_service, checker)
         return cls(
             db=db,
             clock=clock,
@@ -82,10 +103,14 @@ class Hub:
             audit=AuditService(db),
             blobs=blobs,
             datasets=DatasetService(db, clock, auditor),
-            versions=VersionService(db, clock, auditor, blobs, quotas),
+            versions=versions,
             transfers=BlobService(db, clock, auditor, blobs),
-            secrets=SecretService(db, clock, auditor, secret_box),
+            secrets=secret_service,
             usage_report=UsageReportService(db, clock),
+            jobs=JobService(db, clock, auditor, checker, signal),
+            job_outputs=JobOutputs(db, blobs, runtime),
+            job_admission=JobAdmission(db, clock, quotas, auth, runtime, launcher, monitor),
+            job_monitor=monitor,
         )
 
     def bootstrap(self, admin_password: str | None) -> Bootstrap:

@@ -1,0 +1,154 @@
+"""An attempt's directory on the server, and moving its log and artifacts into the blob store.
+
+Layout of ``<jobs root>/<job id>-<attempt>/``: ``work/`` (the command's cwd base), ``data/<NAME>``
+(read-only inputs), ``artifacts/`` (``$ATRIUM_ARTIFACTS_DIR``) and ``output.log``. The directory
+goes once the attempt's outputs are in the blob store, so any replica can serve them.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from atrium.server.backends.blobstore import BlobStore, Hasher, hash_bytes
+
+#: Logs and artifacts are cut into blobs of this size (the store refuses more than 64 MiB).
+CHUNK = 16 * 2**20
+READ_PIECE = 2**20
+MAX_ARTIFACTS = 10_000
+MAX_PATH = 1024
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+
+    @classmethod
+    def of(cls, jobs_root: Path, job_id: int, attempt: int) -> Workspace:
+        return cls(jobs_root / f"{job_id}-{attempt}")
+
+    @property
+    def work(self) -> Path:
+        return self.root / "work"
+
+    @property
+    def data(self) -> Path:
+        return self.root / "data"
+
+    @property
+    def artifacts(self) -> Path:
+        return self.root / "artifacts"
+
+    @property
+    def log(self) -> Path:
+        return self.root / "output.log"
+
+    def create(self) -> None:
+        for path in (self.work, self.data, self.artifacts):
+            path.mkdir(parents=True, exist_ok=True)
+
+    def remove(self) -> None:
+        """Inputs are read-only (and the job may have made more so): make writable, delete."""
+        if not self.root.exists():
+            return
+        for dirpath, dirnames, _ in os.walk(self.root):
+            for name in dirnames:
+                with contextlib.suppress(OSError):
+                    os.chmod(os.path.join(dirpath, name), 0o700, follow_symlinks=False)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+@dataclass
+class Stored:
+    """Bytes now in the blob store: the whole hash, the chunk keys if cut, every blob's size."""
+
+    size: int
+    hash: str
+    chunks: list[str] | None
+    blobs: dict[str, int]
+
+
+@dataclass
+class Outputs:
+    log: Stored
+    artifacts: dict[str, Stored] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def blobs(self) -> dict[str, int]:
+        found = dict(self.log.blobs)
+        for item in self.artifacts.values():
+            found.update(item.blobs)
+        return found
+
+    def artifact_blobs(self) -> dict[str, int]:
+        found: dict[str, int] = {}
+        for item in self.artifacts.values():
+            found.update(item.blobs)
+        return found
+
+
+def store_stream(blobs: BlobStore, pieces: Iterable[bytes]) -> Stored:
+    """Cut a byte stream into CHUNK-sized blobs, keeping no more than one chunk in memory."""
+    whole, keys, sizes = Hasher(), [], {}
+    buffer = bytearray()
+    for piece in pieces:
+        whole.update(piece)
+        buffer += piece
+        while len(buffer) >= CHUNK:
+            key = _put(blobs, bytes(buffer[:CHUNK]))
+            keys.append(key)
+            sizes[key] = CHUNK
+            del buffer[:CHUNK]
+    if buffer or not keys:
+        key = _put(blobs, bytes(buffer))
+        keys.append(key)
+        sizes[key] = len(buffer)
+    digest = whole.hexdigest()
+    return Stored(whole.size, digest, None if len(keys) == 1 else keys, sizes)
+
+
+def _put(blobs: BlobStore, data: bytes) -> str:
+    key = hash_bytes(data)
+    blobs.put_bytes(key, data)
+    return key
+
+
+def read_blobs(blobs: BlobStore, keys: Iterable[str]) -> Iterator[bytes]:
+    for key in keys:
+        yield from blobs.open(key)
+
+
+def file_pieces(path: Path) -> Iterator[bytes]:
+    """A regular file's bytes, never following a symlink a job may have swapped in."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW)
+    with os.fdopen(fd, "rb") as f:
+        while piece := f.read(READ_PIECE):
+            yield piece
+
+
+def artifact_files(root: Path) -> tuple[list[tuple[str, Path]], list[str]]:
+    """Regular files under ``root`` (relative POSIX path, path), and what was left out and why.
+
+    Symlinks, devices and pipes are skipped: a job must not turn a link to a server file into
+    an artifact anyone in the group can download.
+    """
+    found: list[tuple[str, Path]] = []
+    skipped: list[str] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath, name)
+            rel = path.relative_to(root).as_posix()
+            if not stat.S_ISREG(os.lstat(path).st_mode) or len(rel) > MAX_PATH:
+                skipped.append(rel[:200])
+                continue
+            if len(found) >= MAX_ARTIFACTS:
+                return found, [*skipped, f"more than {MAX_ARTIFACTS} files"]
+            found.append((rel, path))
+    return found, skipped

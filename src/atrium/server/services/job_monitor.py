@@ -1,0 +1,284 @@
+"""Watching attempts: exits, losses, timeouts, cancels, samples; and ending an attempt.
+
+Ending an attempt stores its log and artifacts in the blob store (outside any transaction:
+blobs are content-addressed, so a replica doing it twice is harmless), then, in one
+transaction that claims the attempt with ``SKIP LOCKED``, records them, releases the
+reservation, revokes the job's token and moves the job on (retry or final state). Every way
+an attempt can end goes through :meth:`JobMonitor.end`, so none of them can leak quota.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+from sqlalchemy.orm import Session
+
+from atrium.server.backends.blobstore import BlobStore
+from atrium.server.backends.executors.base import ExecutorError, Observation
+from atrium.server.domain import jobs as rules
+from atrium.server.domain.clock import Clock
+from atrium.server.domain.jobs import JobState
+from atrium.server.services.auth import AuthService
+from atrium.server.services.job_files import (
+    READ_PIECE,
+    Outputs,
+    Stored,
+    Workspace,
+    artifact_files,
+    file_pieces,
+    store_stream,
+)
+from atrium.server.services.job_runtime import JobRuntime
+from atrium.server.services.job_signal import JobSignal
+from atrium.server.services.quotas import QuotaService
+from atrium.server.store import jobs as job_store
+from atrium.server.store import quotas as quota_store
+from atrium.server.store.db import Database
+from atrium.server.store.tables import JobAttemptRow, JobRow, JobSampleRow
+
+log = logging.getLogger("atrium.scheduler")
+
+STORAGE_HOLDER = "storage:jobs"
+#: Longer than the local executor's SIGTERM-to-SIGKILL grace, so a killed tree is gone by then.
+KILL_WAIT = 15.0
+
+
+class JobMonitor:
+    def __init__(
+        self,
+        db: Database,
+        clock: Clock,
+        quotas: QuotaService,
+        auth: AuthService,
+        blobs: BlobStore,
+        runtime: JobRuntime,
+        signal: JobSignal,
+    ) -> None:
+        self.db = db
+        self.clock = clock
+        self.quotas = quotas
+        self.auth = auth
+        self.blobs = blobs
+        self.runtime = runtime
+        self.signal = signal
+        self._killing: dict[int, float] = {}  # attempt id -> when this process sent the kill
+
+    def sweep(self) -> tuple[int, int]:
+        """Look at every active attempt once; returns (how many were active, how many ended)."""
+        with self.db.read() as s:
+            active = job_store.active_attempts(s)
+        return len(active), sum(1 for attempt, job in active if self._observe(attempt, job))
+
+    def recover(self) -> int:
+        """At start-up on a single-writer database: attempts admitted but never launched were
+        orphaned by the previous process (no other replica can be launching them)."""
+        with self.db.read() as s:
+            orphans = job_store.unlaunched_before(s, self.clock.now() + timedelta(seconds=1))
+        return sum(1 for a in orphans if self.end(a, JobState.FAILED, "lost: never launched"))
+
+    def _observe(self, attempt: JobAttemptRow, job: JobRow) -> bool:
+        if attempt.handle is None:
+            grace = timedelta(seconds=self.runtime.launch_grace)
+            if attempt.admitted_at + grace > self.clock.now():
+                return False  # being launched
+            return self.end(attempt.id, JobState.FAILED, "lost: never launched")
+        if job.cancel_requested:
+            who = (job.reason or "").removeprefix("cancelling: requested by ")
+            return self._stop(attempt, JobState.CANCELLED, f"cancelled by {who}")
+        if attempt.id in self._killing or self._timed_out(attempt, job):
+            return self._stop(
+                attempt, JobState.TIMED_OUT, f"timed out after {job.timeout_seconds} s"
+            )
+        seen = self._poll(attempt.handle)
+        if seen.state == "exited":
+            reason = rules.exit_reason(seen.exit_code, seen.reason)
+            state = JobState.SUCCEEDED if seen.exit_code == 0 else JobState.FAILED
+            return self.end(attempt.id, state, reason, seen.exit_code)
+        if seen.state == "lost":
+            return self.end(attempt.id, JobState.FAILED, seen.reason or "lost")
+        self._sample(attempt)
+        return False
+
+    def _stop(self, attempt: JobAttemptRow, state: JobState, reason: str) -> bool:
+        """Kill, and end the attempt once its processes are gone: the executor gives them a
+        grace period to flush logs and artifacts, and a workspace removed under a still-living
+        job would lose them. Past KILL_WAIT the attempt ends regardless."""
+        assert attempt.handle is not None
+        started = self._killing.get(attempt.id)
+        if started is None:
+            started = self._killing[attempt.id] = time.monotonic()
+            self._kill(attempt.handle)
+        seen = self._poll(attempt.handle)
+        if seen.state in ("running", "starting") and time.monotonic() - started < KILL_WAIT:
+            return False
+        self._killing.pop(attempt.id, None)
+        return self.end(attempt.id, state, reason, seen.exit_code)
+
+    def _poll(self, handle: str) -> Observation:
+        try:
+            return self.runtime.executor.poll(handle)
+        except ExecutorError as exc:  # unknown handle: a process this executor cannot find
+            return Observation(state="lost", reason=f"lost: {exc}")
+
+    def _kill(self, handle: str) -> None:
+        try:
+            self.runtime.executor.kill(handle)
+        except ExecutorError as exc:
+            log.warning("could not kill %s: %s", handle, exc)
+
+    def _timed_out(self, attempt: JobAttemptRow, job: JobRow) -> bool:
+        if job.timeout_seconds is None or attempt.started_at is None:
+            return False
+        return attempt.started_at + timedelta(seconds=job.timeout_seconds) <= self.clock.now()
+
+    def _sample(self, attempt: JobAttemptRow) -> None:
+        now = self.clock.now()
+        due = attempt.sampled_at is None or (
+            now - attempt.sampled_at >= timedelta(seconds=self.runtime.sample_interval)
+        )
+        if not due or attempt.handle is None:
+            return
+        try:
+            sample = self.runtime.executor.sample(attempt.handle)
+        except ExecutorError:
+            return
+        if sample is None:
+            return
+        with self.db.write() as s:
+            job_store.record_sample(
+                s,
+                attempt.id,
+                JobSampleRow(
+                    attempt_id=attempt.id,
+                    time=now,
+                    cpu_percent=sample.cpu_percent,
+                    memory_bytes=sample.memory_bytes,
+                    gpu_percent=sample.gpu_percent,
+                    gpu_memory_bytes=sample.gpu_memory_bytes,
+                ),
+            )
+
+    # ---- ending ------------------------------------------------------------------------------
+
+    def end(
+        self, attempt_id: int, state: JobState, reason: str | None, exit_code: int | None = None
+    ) -> bool:
+        """End the attempt once (False if it already ended or another replica is ending it)."""
+        with self.db.read() as s:
+            found = job_store.attempt_with_job(s, attempt_id)
+        if found is None or found[0].status not in job_store.ACTIVE:
+            return False
+        ws = Workspace.of(self.runtime.jobs_root, found[1].id, found[0].number)
+        outputs = self._collect(found[0].handle, ws)
+        with self.db.write() as s:
+            claimed = job_store.claim_attempt(s, attempt_id)
+            if claimed is None:
+                return False
+            attempt, job = claimed
+            self._record(s, attempt, job, outputs)
+            attempt.status, attempt.exit_code = state.value, exit_code
+            attempt.reason = "; ".join([reason or "", *outputs.notes]).strip("; ") or None
+            attempt.ended_at = self.clock.now()
+            self._release(s, attempt)
+            self._next(job, attempt, state)
+        ws.remove()
+        self.signal.job_ended()
+        self.signal.wake()  # quota and capacity were freed
+        return True
+
+    def _release(self, s: Session, attempt: JobAttemptRow) -> None:
+        if attempt.reservation_id is not None:
+            self.quotas.release_in(s, attempt.reservation_id, f"attempt {attempt.status}")
+        if attempt.token_id is not None:
+            self.auth.revoke_in(s, attempt.token_id)
+
+    def _next(self, job: JobRow, attempt: JobAttemptRow, state: JobState) -> None:
+        job.exit_code = attempt.exit_code
+        retry = state == JobState.FAILED and job.attempts <= job.max_retries
+        if retry and not job.cancel_requested:
+            rules.check_transition(job.status, JobState.QUEUED)
+            job.status = JobState.QUEUED.value
+            job.reason = f"retrying: attempt {attempt.number} failed ({attempt.reason})"
+            return
+        rules.check_transition(job.status, state)
+        job.status, job.reason, job.ended_at = state.value, attempt.reason, self.clock.now()
+
+    # ---- outputs -----------------------------------------------------------------------------
+
+    def _collect(self, handle: str | None, ws: Workspace) -> Outputs:
+        notes = []
+        try:
+            stored_log = store_stream(self.blobs, self._log_pieces(handle, ws))
+        except (ExecutorError, OSError) as exc:
+            notes.append(f"log lost: {exc}")
+            stored_log = store_stream(self.blobs, [])
+        outputs = Outputs(log=stored_log, notes=notes)
+        if ws.artifacts.is_dir():
+            files, skipped = artifact_files(ws.artifacts)
+            for rel, path in files:
+                try:
+                    outputs.artifacts[rel] = store_stream(self.blobs, file_pieces(path))
+                except OSError as exc:
+                    skipped.append(f"{rel} ({exc.strerror})")
+            if skipped:
+                outputs.notes.append(f"artifacts skipped: {', '.join(skipped[:5])}")
+        return outputs
+
+    def _log_pieces(self, handle: str | None, ws: Workspace) -> Iterator[bytes]:
+        """The executor's log; the log file itself when the executor no longer knows it."""
+        executor = self.runtime.executor
+        try:
+            first = executor.read_log(handle, 0, READ_PIECE) if handle else None
+        except ExecutorError:
+            first = None
+        if first is None:
+            if ws.log.exists():
+                yield from file_pieces(ws.log)
+            return
+        offset = 0
+        piece = first
+        while piece:
+            yield piece
+            offset += len(piece)
+            piece = executor.read_log(handle, offset, READ_PIECE)  # type: ignore[arg-type]
+
+    def _record(self, s: Session, attempt: JobAttemptRow, job: JobRow, outputs: Outputs) -> None:
+        """Keep the log always; artifacts only within the group's storage quota."""
+        if outputs.artifacts and not self._room_for(s, job.group_id, outputs):
+            outputs.notes.append("artifacts not kept: the group's storage quota is full")
+            outputs.artifacts.clear()
+        attempt.log_bytes, attempt.log_chunks = outputs.log.size, _keys(outputs.log)
+        job_store.add_blobs(s, attempt.id, outputs.blobs)
+        job_store.add_artifacts(
+            s,
+            (
+                {
+                    "attempt_id": attempt.id,
+                    "path": p,
+                    "size": a.size,
+                    "hash": a.hash,
+                    "chunks": a.chunks,
+                }
+                for p, a in outputs.artifacts.items()
+            ),
+        )
+        total = job_store.group_stored_bytes(s, job.group_id)
+        self.quotas.set_holding_in(
+            s, job.group_id, STORAGE_HOLDER, {"storage_bytes": total}, enforce=False
+        )
+
+    def _room_for(self, s: Session, group_id: int, outputs: Outputs) -> bool:
+        limit = quota_store.group_quota(s, group_id).storage_bytes
+        if limit is None:
+            return True
+        blobs = outputs.artifact_blobs()
+        held = job_store.group_hashes(s, group_id, list(blobs))
+        new = sum(size for key, size in blobs.items() if key not in held)
+        return quota_store.used(s, group_id)["storage_bytes"] + new <= limit
+
+
+def _keys(stored: Stored) -> list[str]:
+    return stored.chunks or [stored.hash]
