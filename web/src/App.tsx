@@ -12,10 +12,13 @@ import { DatasetsPage } from './pages/DatasetsPage';
 import { GroupPage } from './pages/GroupPage';
 import { HomePage } from './pages/HomePage';
 import { InvitePage } from './pages/InvitePage';
+import { JobPage } from './pages/JobPage';
+import { JobsPage } from './pages/JobsPage';
 import { LoginPage } from './pages/LoginPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { ProfilePage } from './pages/ProfilePage';
 import { SecretsPage } from './pages/SecretsPage';
+import { SubmitJobPage } from './pages/SubmitJobPage';
 import { UsagePage } from './pages/UsagePage';
 
 /** On any 401, go to /login and remember where the user was heading. */
@@ -45,6 +48,9 @@ export function App() {
           <Route path="/g/:group" element={<GroupPage />} />
           <Route path="/g/:group/datasets" element={<DatasetsPage />} />
           <Route path="/g/:group/datasets/:owner/:name" element={<DatasetPage />} />
+          <Route path="/g/:group/jobs" element={<JobsPage />} />
+          <Route path="/g/:group/jobs/new" element={<SubmitJobPage />} />
+          <Route path="/g/:group/jobs/:id" element={<JobPage />} />
           <Route path="/g/:group/secrets" element={<SecretsPage />} />
           <Route path="/g/:group/usage" element={<UsagePage />} />
           <Route path="/profile" element={<ProfilePage />} />

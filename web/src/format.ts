@@ -90,3 +90,48 @@ export function shiftMonth(month: string, delta: number): string {
   const date = new Date(Date.UTC(year ?? 1970, (mon ?? 1) - 1 + delta, 1));
   return date.toISOString().slice(0, 7);
 }
+
+const TIME_UNITS: [string, number][] = [
+  ['d', 86400],
+  ['h', 3600],
+  ['m', 60],
+  ['s', 1],
+];
+
+/** Seconds as a short duration: 42 -> "42s", 3725 -> "1h 2m", 90061 -> "1d 1h". */
+export function formatDuration(seconds: number): string {
+  let rest = Math.max(0, Math.round(seconds));
+  const parts: string[] = [];
+  for (const [unit, size] of TIME_UNITS) {
+    if (rest < size && (parts.length > 0 || unit !== 's')) continue;
+    parts.push(`${Math.floor(rest / size)}${unit}`);
+    rest %= size;
+  }
+  return parts.slice(0, 2).join(' ');
+}
+
+/** How long something ran: from `start` to `end` (or now, while it runs). */
+export function elapsed(start: string | null, end: string | null): string {
+  if (!start) return '—';
+  const to = end ? new Date(end).getTime() : Date.now();
+  return formatDuration((to - new Date(start).getTime()) / 1000);
+}
+
+const DURATION = /^(\d+(?:\.\d+)?)\s*(s|m|h|d)?$/;
+const DURATION_UNITS: Record<string, number> = Object.fromEntries(TIME_UNITS);
+
+/** Reads "90", "90s", "30m", "2h" or "1d" as seconds; empty means none (null). */
+export function parseDuration(raw: string, label: string): number | null {
+  const text = raw.trim().toLowerCase();
+  if (text === '') return null;
+  const match = DURATION.exec(text);
+  if (!match) throw new Error(`${label}: "${raw.trim()}" is not a duration like 90s, 30m, 2h or 1d`);
+  return Math.round(Number(match[1]) * (DURATION_UNITS[match[2] ?? 's'] ?? 1));
+}
+
+/** Seconds as the shortest exact duration input: 7200 -> "2h", 90 -> "90s". */
+export function durationToInput(seconds: number | null): string {
+  if (seconds === null) return '';
+  const [unit, size] = TIME_UNITS.find(([, size]) => seconds % size === 0) ?? ['s', 1];
+  return `${seconds / size}${unit}`;
+}

@@ -112,3 +112,16 @@ export function useAction(): Action {
   const clearError = useCallback(() => setError(null), []);
   return { busy, error, clearError, run };
 }
+
+/** Calls `callback` every `ms` milliseconds while `ms` is not null; the latest callback is used. */
+export function useInterval(callback: () => void, ms: number | null): void {
+  const saved = useRef(callback);
+  useEffect(() => {
+    saved.current = callback;
+  });
+  useEffect(() => {
+    if (ms === null) return undefined;
+    const id = window.setInterval(() => saved.current(), ms);
+    return () => window.clearInterval(id);
+  }, [ms]);
+}

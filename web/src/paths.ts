@@ -1,9 +1,18 @@
-// Dashboard addresses of dataset pages. A dataset is shown under the group the viewer is working
-// in (`group`), and addressed in the API by the group that owns it (`owner`).
+// Dashboard addresses. A dataset is shown under the group the viewer is working in (`group`),
+// and addressed in the API by the group that owns it (`owner`).
 
 const seg = encodeURIComponent;
 
-export const datasetsUrl = (group: string) => `/g/${seg(group)}/datasets`;
+export const groupUrl = (group: string) => `/g/${seg(group)}`;
+
+export const datasetsUrl = (group: string) => `${groupUrl(group)}/datasets`;
 
 export const datasetUrl = (group: string, owner: string, name: string) =>
   `${datasetsUrl(group)}/${seg(owner)}/${seg(name)}`;
+
+export const jobsUrl = (group: string) => `${groupUrl(group)}/jobs`;
+
+export const jobUrl = (group: string, id: number) => `${jobsUrl(group)}/${id}`;
+
+/** The submit form, prefilled with job `cloneOf`'s spec when given. */
+export const newJobUrl = (group: string, cloneOf?: number) => `${jobsUrl(group)}/new${cloneOf ? `?clone=${cloneOf}` : ''}`;

@@ -38,12 +38,14 @@ function readCookie(name: string): string | null {
   return null;
 }
 
-type Query = Record<string, string | number | boolean | undefined>;
+/** Query parameters; a list repeats its key (`status=queued&status=running`). */
+type Query = Record<string, string | number | boolean | readonly string[] | undefined>;
 
 function withQuery(path: string, query: Query = {}): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(query)) {
-    if (value !== undefined && value !== '') params.set(key, String(value));
+    if (Array.isArray(value)) value.forEach((item: string) => params.append(key, item));
+    else if (value !== undefined && value !== '') params.set(key, String(value));
   }
   const qs = params.toString();
   return qs ? `${path}?${qs}` : path;
@@ -123,6 +125,16 @@ async function send(method: string, path: string, options: RequestOptions): Prom
 export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const response = await send(method, path, options);
   return (response.status === 204 ? undefined : await response.json()) as T;
+}
+
+/** GETs text and the response headers (which may carry paging state, as job logs do). */
+export async function requestText(path: string, query?: Query): Promise<{ text: string; headers: Headers }> {
+  const response = await send('GET', path, { query });
+  try {
+    return { text: await response.text(), headers: response.headers };
+  } catch {
+    throw networkError();
+  }
 }
 
 /** GETs raw bytes (a blob), with the same error handling as JSON requests. */

@@ -4,6 +4,7 @@ import { request, seg, type Page } from './client';
 
 export { ApiError, setUnauthenticatedHandler, type Page } from './client';
 export * from './datasets';
+export * from './jobs';
 export * from './secrets';
 export * from './usage';
 
@@ -248,8 +249,9 @@ export const setMemberQuota = (group: string, username: string, quota: QuotaInpu
 
 // --- instance types ---
 
-export const listInstanceTypes = () =>
-  request<Page<InstanceType>>('GET', '/instance-types', { query: { limit: 200 } });
+/** Every instance type (platform admins), or those `group` may use. */
+export const listInstanceTypes = (group?: string) =>
+  request<Page<InstanceType>>('GET', '/instance-types', { query: { group, limit: 200 } });
 export const createInstanceType = (type: InstanceTypeCreate) =>
   request<InstanceType>('POST', '/instance-types', { body: type });
 export const deleteInstanceType = (name: string) => request<void>('DELETE', `/instance-types/${seg(name)}`);

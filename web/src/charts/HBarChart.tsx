@@ -5,7 +5,7 @@ export interface BarDatum {
   value: number;
 }
 
-interface Props {
+export interface HBarChartProps {
   /** Names the chart for screen readers and tests. */
   title: string;
   data: BarDatum[];
@@ -16,7 +16,7 @@ interface Props {
 const ROW = 30;
 
 /** Horizontal bars, one per row of `data`, largest first, each labelled with its value. */
-export function HBarChart({ title, data, format, unit }: Props) {
+export function HBarChart({ title, data, format, unit }: HBarChartProps) {
   const rows = [...data].sort((a, b) => b.value - a.value);
   const width = Math.min(260, 40 + 7 * Math.max(...rows.map((r) => r.label.length), 4));
   return (

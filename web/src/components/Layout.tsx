@@ -6,6 +6,7 @@ import { GroupSwitcher } from './GroupSwitcher';
 import { Brand } from './Brand';
 
 const GROUP_LINKS = [
+  { section: 'jobs', label: 'Jobs' },
   { section: 'datasets', label: 'Datasets' },
   { section: 'secrets', label: 'Secrets' },
   { section: 'usage', label: 'Usage' },

@@ -28,7 +28,7 @@ function typeColumns(remove: (t: InstanceType) => void): Column<InstanceType>[] 
 
 /** `/admin/instance-types`: the machine shapes groups may request. */
 export function AdminInstanceTypesPage() {
-  const types = useLoader(listInstanceTypes, 'instance-types');
+  const types = useLoader(() => listInstanceTypes(), 'instance-types');
   const groups = useLoader(listGroups, 'groups');
   const [notice, setNotice] = useState('');
   const action = useAction();
