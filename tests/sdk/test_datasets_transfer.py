@@ -205,15 +205,56 @@ def test_pull_skips_files_already_present_and_repairs_the_rest(
     assert tree(dst) == tree(tmp_path / "src")
 
 
-def test_pull_verifies_what_it_receives(client: Client, hub: FakeHub, tmp_path: Path) -> None:
+@pytest.mark.parametrize("size", [10, 600 * 1024], ids=["unpacked", "streamed"])
+def test_pull_verifies_what_it_receives(
+    client: Client, hub: FakeHub, tmp_path: Path, small_chunks: int, size: int
+) -> None:
+    good = os.urandom(size)
     (tmp_path / "src").mkdir()
-    (tmp_path / "src/f.txt").write_bytes(b"good bytes")
+    (tmp_path / "src/f.txt").write_bytes(good)
     client.datasets.push(tmp_path / "src", "g/d")
-    hub.blobs[blake3(b"good bytes").hexdigest()] = b"evil bytes"
+    hub.blobs[blake3(good).hexdigest()] = bytes(size)  # same size, other bytes
     with pytest.raises(LocalDataError, match="do not match their hash") as caught:
         client.datasets.pull("g/d", tmp_path / "dst")
     assert caught.value.code == "hash_mismatch"
     assert not (tmp_path / "dst/f.txt").exists()
+
+
+def test_an_interrupted_pull_is_finished_by_the_next(
+    client: Client, hub: FakeHub, tmp_path: Path
+) -> None:
+    contents = make_tree(tmp_path / "src")
+    client.datasets.push(tmp_path / "src", "g/d")
+    real = hub.do_post_blobs_unpack
+
+    def cut_short(request: httpx.Request, *args: object) -> httpx.Response:
+        answer = real(request, *args)
+        return httpx.Response(200, content=answer.content[: len(answer.content) // 2 + 7])
+
+    hub.do_post_blobs_unpack = cut_short  # type: ignore[method-assign]
+    with pytest.raises(LocalDataError):
+        client.datasets.pull("g/d", tmp_path / "dst", workers=1)
+    written = [p for p in (tmp_path / "dst").rglob("*") if p.is_file() and ".atrium" not in p.parts]
+    assert 0 < len(written) < len(contents)  # the files written so far are in place
+    hub.do_post_blobs_unpack = real  # type: ignore[method-assign]
+    finished = client.datasets.pull("g/d", tmp_path / "dst")
+    assert finished.skipped_files >= len(written)  # verified by hashing, not fetched again
+    assert tree(tmp_path / "dst") == tree(tmp_path / "src")
+
+
+def test_a_symlink_in_place_of_a_file_is_replaced_not_followed(
+    client: Client, tmp_path: Path
+) -> None:
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src/f.txt").write_bytes(b"from the dataset")
+    client.datasets.push(tmp_path / "src", "g/d")
+    (tmp_path / "dst").mkdir()
+    (tmp_path / "dst/mine.txt").write_bytes(b"not the dataset's")
+    (tmp_path / "dst/f.txt").symlink_to("mine.txt")  # (links leading out are refused)
+    client.datasets.pull("g/d", tmp_path / "dst")
+    assert not (tmp_path / "dst/f.txt").is_symlink()
+    assert (tmp_path / "dst/f.txt").read_bytes() == b"from the dataset"
+    assert (tmp_path / "dst/mine.txt").read_bytes() == b"not the dataset's"
 
 
 @pytest.mark.parametrize("path", ["../escape.txt", "/etc/evil", ".atrium/state.json"])
