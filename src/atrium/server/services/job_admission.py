@@ -48,10 +48,22 @@ class Admitted:
 
 
 class _Plan:
-    """Free executor capacity and each group's dominant share, updated as jobs are admitted."""
+    """Free executor capacity and each group's dominant share, updated as jobs are admitted.
 
-    def __init__(self, capacity: Resources, running: Iterable[tuple[int, float, int, int]]):
+    Equal shares are broken by who was served longest ago (``served``: each group's latest
+    attempt id), so a group whose only job waits is not passed over by two groups that keep
+    handing their slots to each other.
+    """
+
+    def __init__(
+        self,
+        capacity: Resources,
+        running: Iterable[tuple[int, float, int, int]],
+        served: dict[int, int],
+    ):
         self.capacity = capacity
+        self.served = served
+        self._turn = max(served.values(), default=0)
         self.share: dict[int, float] = defaultdict(float)
         cpu, memory, gpu = 0.0, 0, 0
         for group_id, c, m, g in running:
@@ -80,10 +92,12 @@ class _Plan:
             free.cpu - job.cpu, free.memory_bytes - job.memory, free.gpu - job.gpu
         )
         self.share[job.group_id] += self._dominant(job.cpu, job.memory, job.gpu)
+        self._turn += 1
+        self.served[job.group_id] = self._turn
 
     def next_group(self, queues: dict[int, deque[JobRow]]) -> int:
-        """The least-served group; ties go to the group whose head job waited longest."""
-        return min(queues, key=lambda g: (self.share[g], queues[g][0].id))
+        """The group with the smallest share; then the one served longest ago; then FIFO."""
+        return min(queues, key=lambda g: (self.share[g], self.served.get(g, 0), queues[g][0].id))
 
 
 class JobAdmission:
@@ -127,7 +141,8 @@ class JobAdmission:
                 for g, name, c, m, gp in job_store.running_allocations(s)
                 if name == executor.name
             ]
-            return self._admit_fairly(s, heads, _Plan(executor.capacity(), running))
+            served = job_store.last_admitted(s, sorted({j.group_id for j in heads}))
+            return self._admit_fairly(s, heads, _Plan(executor.capacity(), running, served))
 
     def _admit_fairly(self, s: Session, heads: Sequence[JobRow], plan: _Plan) -> list[Admitted]:
         queues: dict[int, deque[JobRow]] = defaultdict(deque)

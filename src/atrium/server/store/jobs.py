@@ -225,6 +225,18 @@ def record_sample(s: Session, attempt_id: int, row: JobSampleRow) -> None:
     )
 
 
+def last_admitted(s: Session, group_ids: Sequence[int]) -> dict[int, int]:
+    """The id of each group's most recent attempt: which group was served longest ago."""
+    if not group_ids:
+        return {}
+    stmt = (
+        select(JobAttemptRow.group_id, func.max(JobAttemptRow.id))
+        .where(JobAttemptRow.group_id.in_(group_ids))
+        .group_by(JobAttemptRow.group_id)
+    )
+    return {gid: int(last) for gid, last in s.execute(stmt).tuples()}
+
+
 def active_attempts(s: Session) -> Sequence[tuple[JobAttemptRow, JobRow]]:
     stmt = (
         select(JobAttemptRow, JobRow)
