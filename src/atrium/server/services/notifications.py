@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from atrium.contracts.common import Page
 from atrium.contracts.notifications import (
+    JOB_ENDS,
     NotificationChannel,
     NotificationChannelCreate,
     NotificationChannelCreated,
@@ -156,9 +157,10 @@ class NotificationService:
     # ---- the jobs service's hook -----------------------------------------------------------
 
     def job_ended_in(self, s: Session, job: JobRow) -> int:
-        """In the transaction that ends ``job``: queue a message for each of its submitter's
-        matching channels. Returns how many were queued."""
-        if job.user_id is None:
+        """In the transaction that moves ``job`` on: if it ended, queue a message for each of
+        its submitter's matching channels (a retry, still queued, queues none). Returns how
+        many were queued."""
+        if job.user_id is None or job.status not in JOB_ENDS:
             return 0
         channels = store.channels_for_job(s, job.user_id, job.group_id)
         matching = [c for c in channels if job.status in c.events]
