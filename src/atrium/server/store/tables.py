@@ -529,3 +529,7 @@ class NotificationDeliveryRow(Base):
         Index("ix_notification_deliveries_due", "status", "next_attempt_at"),
         Index("ix_notification_deliveries_channel_seq", "channel_id", "seq"),
     )
+
+
+# Experiment tracking's tables live in their own module; importing it registers them here.
+from atrium.server.store import tracking_tables as _tracking_tables  # noqa: E402, F401
