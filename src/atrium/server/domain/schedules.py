@@ -35,20 +35,20 @@ class Timing:
     cron: str
     timezone: str
 
-    @property
-    def zone(self) -> ZoneInfo:
-        return ZoneInfo(self.timezone)
-
     def next_after(self, moment: datetime) -> datetime | None:
         """The first firing strictly after ``moment``, in UTC; None if there is none in reach."""
         runs = self.upcoming(moment, 1)
         return runs[0].astimezone(UTC) if runs else None
 
     def upcoming(self, moment: datetime, count: int) -> list[datetime]:
-        """The next ``count`` firings after ``moment``, as local times of the schedule's zone."""
-        local = moment.astimezone(self.zone)
+        """The next ``count`` firings after ``moment``, as local times of the schedule's zone.
+
+        Raises InvalidInput for a stored cron or zone that no longer evaluates (a zone dropped
+        from the tz database, an expression from another cron dialect).
+        """
+        local = moment.astimezone(ZoneInfo(check_timezone(self.timezone)))
         limit = local.replace(year=local.year + SEARCH_YEARS, month=1, day=1)
-        runs = itertools.takewhile(lambda t: t < limit, CronSim(self.cron, local))
+        runs = itertools.takewhile(lambda t: t < limit, CronSim(check_cron(self.cron), local))
         # Inside a repeated (fall-back) hour cronsim works on wall time, so it can offer the
         # first pass's time again, which is already past: that tick ran, skip it.
         ahead = itertools.dropwhile(lambda t: t <= moment, runs)

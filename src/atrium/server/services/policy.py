@@ -35,6 +35,10 @@ GROUP_ACTIONS: dict[str, Standing] = {
     "job.submit": S.MEMBER,
     # Cancelling someone else's job needs group admin; one's own is checked in the service.
     "job.manage": S.GROUP_ADMIN,
+    "schedule.list": S.MEMBER,
+    "schedule.create": S.MEMBER,
+    # Changing someone else's schedule needs group admin; one's own is checked in the service.
+    "schedule.manage": S.GROUP_ADMIN,
     "secret.read": S.MEMBER,
     "secret.manage": S.GROUP_ADMIN,
     "usage_report.read": S.GROUP_ADMIN,

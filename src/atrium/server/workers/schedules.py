@@ -1,0 +1,65 @@
+"""The schedule ticker: submit the jobs of schedules whose time has come.
+
+``run_once`` ticks every schedule due at ``now`` (tests pass a fake clock's time);
+``run_forever`` loops in a thread the app starts, every ``interval`` seconds, which is plenty
+for minute-granular cron. Every replica may run one: each tick claims its schedule with a row
+lock (``SKIP LOCKED`` on PostgreSQL), so no tick is submitted twice. A failing pass is logged
+and retried; one broken schedule never stops the others (see services/schedule_ticks.py).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from datetime import datetime
+
+from atrium.server.domain.clock import Clock
+from atrium.server.services.schedule_ticks import ScheduleTicks
+
+log = logging.getLogger("atrium.schedules")
+
+#: A bound on one pass, so a flood of due schedules cannot starve ``stop``.
+MAX_TICKS_PER_PASS = 1000
+
+
+class ScheduleTicker:
+    def __init__(self, ticks: ScheduleTicks, clock: Clock, interval: float = 10.0) -> None:
+        self.ticks = ticks
+        self.clock = clock
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def run_once(self, now: datetime | None = None) -> int:
+        """Tick every schedule due at ``now`` (default: the clock's now); how many ticked."""
+        moment = now or self.clock.now()
+        done = 0
+        while done < MAX_TICKS_PER_PASS and not self._stop.is_set():
+            if not self.ticks.tick(moment):
+                break
+            done += 1
+        return done
+
+    def run_forever(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.run_once()
+            except Exception:
+                log.exception("schedule ticker pass failed; retrying")
+            self._stop.wait(self.interval)
+
+    def start(self) -> None:
+        if self._thread is not None:
+            return
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self.run_forever, name="atrium-schedules", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self, timeout: float = 30) -> None:
+        """Stop after the current tick; a tick in progress commits or rolls back whole."""
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout)
+            self._thread = None
