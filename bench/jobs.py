@@ -168,11 +168,13 @@ def fair_share(hub: Hub) -> dict[str, Any]:
     for group, items in jobs.items():
         for job in items:
             hub.wait(group, job["id"])
-    runs = {g: [_interval(hub.http.get(f"/api/v1/groups/{g}/jobs/{j['id']}").json()) for j in items]
-            for g, items in jobs.items()}  # fmt: skip
-    start = min(s for spans in runs.values() for s, _ in spans)
-    # All three backlogged until the first group's last job starts: after that it has nothing
-    # left waiting, and the remaining groups rightly take its slot.
+    views = {g: [hub.http.get(f"/api/v1/groups/{g}/jobs/{j['id']}").json() for j in items]
+             for g, items in jobs.items()}  # fmt: skip
+    runs = {g: [_interval(job) for job in items] for g, items in views.items()}
+    # All three are backlogged from the moment the last group queued its first job until the
+    # first group's last job starts: after that it has nothing left waiting, and the others
+    # rightly take its slot.
+    start = max(min(_time(job["created_at"]) for job in items) for items in views.values())
     window_end = min(max(s for s, _ in spans) for spans in runs.values())
     used = {g: sum(_overlap(s, start, window_end) for s in spans) for g, spans in runs.items()}
     total = sum(used.values()) or 1.0
@@ -184,10 +186,13 @@ def fair_share(hub: Hub) -> dict[str, Any]:
     }
 
 
+def _time(text: str) -> float:
+    return datetime.fromisoformat(text).timestamp()
+
+
 def _interval(job: dict[str, Any]) -> tuple[float, float]:
     attempt = job["attempts"][-1]
-    started = datetime.fromisoformat(attempt["started_at"] or attempt["admitted_at"])
-    return started.timestamp(), datetime.fromisoformat(attempt["ended_at"]).timestamp()
+    return _time(attempt["started_at"] or attempt["admitted_at"]), _time(attempt["ended_at"])
 
 
 def _overlap(span: tuple[float, float], lo: float, hi: float) -> float:
