@@ -15,8 +15,11 @@ import { InvitePage } from './pages/InvitePage';
 import { JobPage } from './pages/JobPage';
 import { JobsPage } from './pages/JobsPage';
 import { LoginPage } from './pages/LoginPage';
+import { NewSchedulePage } from './pages/NewSchedulePage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { ProfilePage } from './pages/ProfilePage';
+import { SchedulePage } from './pages/SchedulePage';
+import { SchedulesPage } from './pages/SchedulesPage';
 import { SecretsPage } from './pages/SecretsPage';
 import { SubmitJobPage } from './pages/SubmitJobPage';
 import { UsagePage } from './pages/UsagePage';
@@ -51,6 +54,9 @@ export function App() {
           <Route path="/g/:group/jobs" element={<JobsPage />} />
           <Route path="/g/:group/jobs/new" element={<SubmitJobPage />} />
           <Route path="/g/:group/jobs/:id" element={<JobPage />} />
+          <Route path="/g/:group/schedules" element={<SchedulesPage />} />
+          <Route path="/g/:group/schedules/new" element={<NewSchedulePage />} />
+          <Route path="/g/:group/schedules/:name" element={<SchedulePage />} />
           <Route path="/g/:group/secrets" element={<SecretsPage />} />
           <Route path="/g/:group/usage" element={<UsagePage />} />
           <Route path="/profile" element={<ProfilePage />} />

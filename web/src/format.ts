@@ -135,3 +135,19 @@ export function durationToInput(seconds: number | null): string {
   const [unit, size] = TIME_UNITS.find(([, size]) => seconds % size === 0) ?? ['s', 1];
   return `${seconds / size}${unit}`;
 }
+
+/** A time as the clock on the wall in `timeZone` shows it: "Nov 28, 2026, 2:00 AM". */
+export function formatInZone(value: string, timeZone: string): string {
+  const date = new Date(value);
+  try {
+    return date.toLocaleString(undefined, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
+  } catch {
+    return date.toLocaleString();
+  }
+}
+
+/** How far ahead a time is: "in 3h 20m" (or "now" once it has passed). */
+export function fromNow(value: string): string {
+  const seconds = (new Date(value).getTime() - Date.now()) / 1000;
+  return seconds <= 0 ? 'now' : `in ${formatDuration(seconds)}`;
+}

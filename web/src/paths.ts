@@ -16,3 +16,7 @@ export const jobUrl = (group: string, id: number) => `${jobsUrl(group)}/${id}`;
 
 /** The submit form, prefilled with job `cloneOf`'s spec when given. */
 export const newJobUrl = (group: string, cloneOf?: number) => `${jobsUrl(group)}/new${cloneOf ? `?clone=${cloneOf}` : ''}`;
+
+export const schedulesUrl = (group: string) => `${groupUrl(group)}/schedules`;
+
+export const scheduleUrl = (group: string, name: string) => `${schedulesUrl(group)}/${seg(name)}`;

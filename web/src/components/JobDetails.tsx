@@ -1,57 +1,59 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
-import type { Job, JobAttempt } from '../api';
+import type { Job, JobAttempt, JobSubmit, Resources } from '../api';
 import { elapsed, formatBytes, formatDate, formatDuration } from '../format';
 import { jobUrl } from '../paths';
+import { DetailList } from './DetailList';
 import { JobStatusBadge } from './JobStatusBadge';
 import { Table, type Column } from './Table';
 
 const chips = (items: string[]) => (items.length ? items.map((item) => <span key={item} className="chip mono">{item}</span>) : '—');
 
-function inputs(job: Job): ReactNode {
-  const names = Object.keys(job.inputs);
+function inputs(spec: JobSubmit, resolved: Record<string, string>): ReactNode {
+  const names = Object.keys(spec.inputs);
   if (!names.length) return '—';
   return names.map((name) => (
     <div key={name} className="mono">
-      {name} = {job.inputs[name]}
-      {job.resolved_inputs[name] && job.resolved_inputs[name] !== job.inputs[name] && <span className="muted"> → {job.resolved_inputs[name]}</span>}
+      {name} = {spec.inputs[name]}
+      {resolved[name] && resolved[name] !== spec.inputs[name] && <span className="muted"> → {resolved[name]}</span>}
     </div>
   ));
 }
 
-function rows(job: Job): [string, ReactNode][] {
-  const { cpu, memory, gpu } = job.resources;
-  const command = typeof job.command === 'string' ? job.command : JSON.stringify(job.command);
+const shape = ({ cpu, memory, gpu }: Resources) => ` (${cpu} CPU · ${formatBytes(memory)}${gpu ? ` · ${gpu} GPU` : ''})`;
+
+/** What a spec asks for; `job` adds what it resolved to when it was submitted. */
+function specRows(spec: JobSubmit, job?: Job): [string, ReactNode][] {
+  const command = typeof spec.command === 'string' ? spec.command : JSON.stringify(spec.command);
   return [
     ['Command', <pre className="command">{command}</pre>],
-    ['Instance type', <><span className="mono">{job.instance_type}</span> <span className="muted">({cpu} CPU · {formatBytes(memory)}{gpu ? ` · ${gpu} GPU` : ''})</span></>],
-    ['Environment', chips(Object.entries(job.env).map(([k, v]) => `${k}=${v}`))],
-    ['Secrets', chips(job.secrets)],
-    ['Dataset inputs', inputs(job)],
-    ['Working directory', job.working_dir ?? '—'],
-    ['Virtualenv', job.environment ?? "the server's Python"],
-    ['Timeout', job.timeout_seconds ? formatDuration(job.timeout_seconds) : 'none'],
-    ['Retries', `${job.max_retries} at most`],
-    ['Priority', job.priority],
+    ['Instance type', <><span className="mono">{spec.instance_type}</span>{job && <span className="muted">{shape(job.resources)}</span>}</>],
+    ['Environment', chips(Object.entries(spec.env).map(([k, v]) => `${k}=${v}`))],
+    ['Secrets', chips(spec.secrets)],
+    ['Dataset inputs', inputs(spec, job?.resolved_inputs ?? {})],
+    ['Working directory', spec.working_dir ?? '—'],
+    ['Virtualenv', spec.environment ?? "the server's Python"],
+    ['Timeout', spec.timeout_seconds ? formatDuration(spec.timeout_seconds) : 'none'],
+    ['Retries', `${spec.max_retries} at most`],
+    ['Priority', spec.priority],
+  ];
+}
+
+/** A job template (a schedule's): what each of its jobs will run. */
+export function SpecDetails({ spec }: { spec: JobSubmit }) {
+  return <DetailList rows={[['Job name', spec.name], ...specRows(spec)]} />;
+}
+
+/** Everything the job was submitted with, and how it went. */
+export function JobDetails({ job }: { job: Job }) {
+  const rows: [string, ReactNode][] = [
+    ...specRows(job, job),
     ['Exit code', job.exit_code ?? '—'],
     ['Submitted', `${formatDate(job.created_at)}${job.created_by ? ` by ${job.created_by}` : ''}`],
     ['Ran for', elapsed(job.started_at, job.ended_at)],
     ['Rerun of', job.rerun_of ? <Link to={jobUrl(job.group, job.rerun_of)}>#{job.rerun_of}</Link> : '—'],
   ];
-}
-
-/** Everything the job was submitted with, and how it went. */
-export function JobDetails({ job }: { job: Job }) {
-  return (
-    <dl className="details" data-testid="job-details">
-      {rows(job).map(([term, value]) => (
-        <div key={term}>
-          <dt>{term}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <DetailList rows={rows} testId="job-details" />;
 }
 
 const ATTEMPT_COLUMNS: Column<JobAttempt>[] = [

@@ -7,6 +7,7 @@ import { Brand } from './Brand';
 
 const GROUP_LINKS = [
   { section: 'jobs', label: 'Jobs' },
+  { section: 'schedules', label: 'Schedules' },
   { section: 'datasets', label: 'Datasets' },
   { section: 'secrets', label: 'Secrets' },
   { section: 'usage', label: 'Usage' },

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { Card } from '../components/Card';
+import { DetailList } from '../components/DetailList';
 import { PasswordForm } from '../components/PasswordForm';
 import { TokensCard } from '../components/TokensCard';
 import { formatDate } from '../format';
@@ -25,16 +26,7 @@ function UserInfo() {
         : 'none',
     ],
   ];
-  return (
-    <dl className="details">
-      {rows.map(([term, value]) => (
-        <div key={term}>
-          <dt>{term}</dt>
-          <dd>{value}</dd>
-        </div>
-      ))}
-    </dl>
-  );
+  return <DetailList rows={rows} />;
 }
 
 /** `/profile`: who you are, your password and your API tokens. */
