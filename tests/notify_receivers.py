@@ -1,5 +1,9 @@
 """Real receivers on loopback for notification tests: an HTTP server that checks webhook
-signatures the way the docs tell users to, and an SMTP server (aiosmtpd) that keeps mail."""
+signatures the way the docs tell users to, and an SMTP server (aiosmtpd) that keeps mail.
+
+A test module gets the ``receiver`` and ``mailbox`` fixtures by importing
+``receiver_fixture`` and ``mailbox_fixture`` from here.
+"""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
+import pytest
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 
@@ -157,3 +162,13 @@ def smtp_settings(home: Path, db_url: str, mailbox: Mailbox) -> Settings:
         smtp_starttls=False,
         smtp_from="Atrium <atrium@hub.test>",
     )
+
+
+@pytest.fixture(name="receiver")
+def receiver_fixture() -> Iterator[WebhookReceiver]:
+    yield from webhook_receiver()
+
+
+@pytest.fixture(name="mailbox")
+def mailbox_fixture() -> Iterator[Mailbox]:
+    yield from smtp_server()

@@ -7,7 +7,6 @@ test client skips the app's lifespan): ``test`` sends by itself, the rest is dri
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -24,23 +23,13 @@ from tests.conftest import FakeClock, World, login
 from tests.notify_receivers import (
     Mailbox,
     WebhookReceiver,
-    smtp_server,
+    mailbox_fixture,  # noqa: F401 - the ``mailbox`` fixture
+    receiver_fixture,  # noqa: F401 - the ``receiver`` fixture
     smtp_settings,
     verify,
-    webhook_receiver,
 )
 
 CHANNELS = "/api/v1/me/notification-channels"
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    yield from webhook_receiver()
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    yield from smtp_server()
 
 
 @pytest.fixture

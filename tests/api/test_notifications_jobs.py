@@ -7,7 +7,6 @@ reaches a receiver on loopback with nothing driven by hand.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +18,11 @@ from atrium.server.store.db import Database
 from atrium.server.workers.notifications import NotificationWorker
 from tests.api.jobs_helpers import finish, get, jobs, make_app, submit
 from tests.conftest import FakeClock, World
-from tests.notify_receivers import WebhookReceiver, verify, webhook_receiver
+from tests.notify_receivers import (
+    WebhookReceiver,
+    receiver_fixture,  # noqa: F401 - the ``receiver`` fixture
+    verify,
+)
 
 CHANNELS = "/api/v1/me/notification-channels"
 
@@ -27,11 +30,6 @@ CHANNELS = "/api/v1/me/notification-channels"
 @pytest.fixture
 def app(settings: Settings, database: Database, clock: FakeClock) -> FastAPI:
     return make_app(settings, database, clock)
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    yield from webhook_receiver()
 
 
 def _webhook(client: TestClient, url: str, events: list[str]) -> dict[str, Any]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -21,20 +21,15 @@ from atrium.server.backends.notify import Outgoing, SendError
 from atrium.server.backends.notify.smtp import SmtpConfig, SmtpNotifier
 from atrium.server.backends.notify.webhook import WebhookNotifier
 from atrium.server.domain.notifications import JOB_ENDED, NO_SMTP, TEST, email_subject
-from tests.notify_receivers import Mailbox, WebhookReceiver, smtp_server, webhook_receiver
+from tests.notify_receivers import (
+    Mailbox,
+    WebhookReceiver,
+    mailbox_fixture,  # noqa: F401 - the ``mailbox`` fixture
+    receiver_fixture,  # noqa: F401 - the ``receiver`` fixture
+)
 
 DOCS = Path(__file__).parents[2] / "docs" / "notifications.md"
 SECRET = "whsec_test-secret"
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    yield from webhook_receiver()
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    yield from smtp_server()
 
 
 def documented_verify() -> Callable[..., bool]:

@@ -6,7 +6,7 @@ real receiver on loopback.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,14 +14,13 @@ import pytest
 from atrium.sdk import Client, Conflict, NotFound, ValidationError
 from tests.cli.conftest import Cli
 from tests.cli.test_commands import PASSWORD, make_user
-from tests.notify_receivers import WebhookReceiver, verify, webhook_receiver
+from tests.notify_receivers import (
+    WebhookReceiver,
+    receiver_fixture,  # noqa: F401 - the ``receiver`` fixture
+    verify,
+)
 
 Unique = Callable[[str], str]
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    yield from webhook_receiver()
 
 
 @pytest.fixture

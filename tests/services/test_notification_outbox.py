@@ -8,7 +8,6 @@ driven with ``run_once`` (and, for the two-replica test, two dispatchers in thre
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,23 +30,13 @@ from tests.conftest import FakeClock, World
 from tests.notify_receivers import (
     Mailbox,
     WebhookReceiver,
-    smtp_server,
+    mailbox_fixture,  # noqa: F401 - the ``mailbox`` fixture
+    receiver_fixture,  # noqa: F401 - the ``receiver`` fixture
     smtp_settings,
     verify,
-    webhook_receiver,
 )
 
 CHANNELS = "/api/v1/me/notification-channels"
-
-
-@pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
-    yield from webhook_receiver()
-
-
-@pytest.fixture
-def mailbox() -> Iterator[Mailbox]:
-    yield from smtp_server()
 
 
 @pytest.fixture
