@@ -22,6 +22,8 @@ from atrium.server.services import security
 from atrium.server.settings import Settings
 from tests.api.authz_datasets import DATASET_EXPECTED
 from tests.api.authz_jobs import JOB_EXPECTED
+from tests.api.authz_notifications import NOTIFICATION_EXPECTED, NOTIFICATION_OWNER_ONLY
+from tests.api.authz_schedules import SCHEDULE_EXPECTED
 from tests.api.authz_secrets import SECRET_EXPECTED
 from tests.api.authz_setups import (
     PASSWORD,
@@ -54,7 +56,8 @@ from tests.conftest import World
 
 ERROR_CODE = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict"}
 DEFAULT_PARAMS = {"group": "ml", "username": "bob", "name": "cpu-1"}
-OWNER_ONLY = {"tokens.get", "tokens.revoke"}  # another user's token is a 404, even to admins
+# Another user's token or notification channel is a 404, even to admins.
+OWNER_ONLY = {"tokens.get", "tokens.revoke"} | NOTIFICATION_OWNER_ONLY
 SKIPPED_ROUTES = {"dashboard"}  # the SPA catch-all: static files, no authorization
 PUBLIC = {
     "system.health",
@@ -175,6 +178,8 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     ("usage_report.get", "GET"): spec(MEMBER_READ, query(group="ml")),
     **DATASET_EXPECTED,
     **JOB_EXPECTED,
+    **NOTIFICATION_EXPECTED,
+    **SCHEDULE_EXPECTED,
     **SECRET_EXPECTED,
 }
 

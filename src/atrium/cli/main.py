@@ -14,8 +14,11 @@ from atrium.cli import (
     groups,
     instance_types,
     invitations,
+    jobs,
     members,
+    notifications,
     quota,
+    schedules,
     secrets,
     tokens,
     usage,
@@ -85,8 +88,11 @@ app.add_typer(quota.app, name="quota")
 app.add_typer(invitations.app, name="invitations")
 app.add_typer(audit.app, name="audit")
 app.add_typer(datasets.app, name="datasets")
+app.add_typer(jobs.app, name="jobs")
 app.add_typer(secrets.app, name="secrets")
+app.add_typer(schedules.app, name="schedules")
 app.add_typer(usage.app, name="usage")
+app.add_typer(notifications.app, name="notifications")
 
 # The server-side commands (up, server, db) live in serve.py, owned by the server side.
 from atrium.cli.serve import register as _register_serve  # noqa: E402

@@ -22,7 +22,9 @@ from atrium.server.api.routes import (
     instance_types,
     invitations,
     jobs,
+    notifications,
     quotas,
+    schedules,
     secrets,
     system,
     tokens,
@@ -31,6 +33,7 @@ from atrium.server.api.routes import (
 )
 from atrium.server.backends.blobstore import open_store
 from atrium.server.backends.executors import Executor, open_executor
+from atrium.server.backends.notify.smtp import SmtpConfig
 from atrium.server.domain.clock import Clock
 from atrium.server.services.hub import Hub
 from atrium.server.services.job_runtime import JobRuntime
@@ -38,7 +41,9 @@ from atrium.server.services.secret_box import SecretBox, load_or_create_key
 from atrium.server.settings import Settings
 from atrium.server.store.db import Database
 from atrium.server.version import VERSION
+from atrium.server.workers.notifications import NotificationWorker
 from atrium.server.workers.scheduler import Scheduler
+from atrium.server.workers.schedules import ScheduleTicker
 
 API_PREFIX = "/api/v1"
 ROUTERS = (
@@ -55,7 +60,9 @@ ROUTERS = (
     dataset_versions,
     blobs,
     jobs,
+    schedules,
     secrets,
+    notifications,
     usage_report,
     admin,
 )
@@ -78,20 +85,26 @@ def create_app(
     box = SecretBox(load_or_create_key(settings.secret_key, settings.secret_key_file))
     ttl = timedelta(hours=settings.session_ttl_hours)
     runtime = _job_runtime(settings, executor or open_executor(settings.executor))
-    hub = Hub.build(database, clock or Clock(), ttl, blobs, box, runtime)
+    hub = Hub.build(database, clock or Clock(), ttl, blobs, box, runtime, _smtp(settings))
     scheduler = Scheduler(
         hub.job_admission,
         hub.job_monitor,
         hub.jobs.signal,
         single_writer=database.dialect == "sqlite",
     )
+    ticker = ScheduleTicker(hub.schedule_ticks, hub.clock)
+    notifier = NotificationWorker(hub.notifications.dispatcher, hub.clock)
 
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
         if settings.scheduler:
             scheduler.start()
+            ticker.start()
+            notifier.start()
         yield
+        ticker.stop()
         scheduler.stop()
+        notifier.stop()  # last: it sends what the scheduler's final pass queued
         if executor is None:
             runtime.executor.close()
         if db is None:
@@ -109,6 +122,8 @@ def create_app(
     app.state.hub = hub
     app.state.settings = settings
     app.state.scheduler = scheduler
+    app.state.schedule_ticker = ticker
+    app.state.notification_worker = notifier
     api = APIRouter(prefix=API_PREFIX)
     for module in ROUTERS:
         api.include_router(module.router)
@@ -132,6 +147,19 @@ def _job_runtime(settings: Settings, executor: Executor) -> JobRuntime:
         public_url=settings.resolved_public_url,
         environments_root=settings.job_environments,
         sample_interval=settings.job_sample_seconds,
+    )
+
+
+def _smtp(settings: Settings) -> SmtpConfig | None:
+    if not settings.smtp_host:
+        return None
+    return SmtpConfig(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        username=settings.smtp_username,
+        password=settings.smtp_password,
+        sender=settings.smtp_from,
+        starttls=settings.smtp_starttls,
     )
 
 

@@ -36,6 +36,13 @@ class Settings(BaseSettings):
     #: A directory of virtualenvs jobs may name as their ``environment``.
     job_environments: Path | None = None
     job_sample_seconds: float = 5.0
+    #: Outgoing mail for e-mail notifications; unset host: e-mail channels are refused.
+    smtp_host: str | None = None
+    smtp_port: int = 587
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "atrium@localhost"
+    smtp_starttls: bool = True
 
     @property
     def resolved_database_url(self) -> str:

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from atrium.contracts.users import UserCreate
 from atrium.server.backends.blobstore import BlobStore
+from atrium.server.backends.notify.smtp import SmtpConfig
 from atrium.server.domain.clock import Clock
 from atrium.server.services import security
 from atrium.server.services.audit import Auditor, AuditService
@@ -26,7 +27,10 @@ from atrium.server.services.job_runtime import JobRuntime
 from atrium.server.services.job_signal import JobSignal
 from atrium.server.services.job_specs import SpecChecker
 from atrium.server.services.jobs import JobService
+from atrium.server.services.notifications import NotificationService, notification_service
 from atrium.server.services.quotas import QuotaService
+from atrium.server.services.schedule_ticks import ScheduleTicks
+from atrium.server.services.schedules import ScheduleService
 from atrium.server.services.secret_box import SecretBox
 from atrium.server.services.secrets import SecretService
 from atrium.server.services.usage_report import UsageReportService
@@ -66,6 +70,9 @@ class Hub:
     job_outputs: JobOutputs
     job_admission: JobAdmission
     job_monitor: JobMonitor
+    schedules: ScheduleService
+    schedule_ticks: ScheduleTicks
+    notifications: NotificationService
 
     @classmethod
     def build(
@@ -76,6 +83,7 @@ class Hub:
         blobs: BlobStore,
         secret_box: SecretBox,
         runtime: JobRuntime,
+        smtp: SmtpConfig | None = None,
     ) -> Hub:
         auditor = Auditor(clock)
         auth = AuthService(db, clock, auditor, session_ttl)
@@ -87,7 +95,11 @@ class Hub:
             secret_service, runtime.executor.capacity(), runtime.environments_root
         )
         signal = JobSignal()
-        monitor = JobMonitor(db, clock, quotas, auth, blobs, runtime, signal)
+        notifications = notification_service(
+            db, clock, auditor, secret_box, smtp, runtime.public_url
+        )
+        monitor = JobMonitor(db, clock, quotas, auth, blobs, runtime, signal, notifications)
+        jobs = JobService(db, clock, auditor, checker, signal, notifications)
         launcher = Launcher(db, clock, runtime, versions, secret_service, checker)
         return cls(
             db=db,
@@ -107,10 +119,13 @@ class Hub:
             transfers=BlobService(db, clock, auditor, blobs),
             secrets=secret_service,
             usage_report=UsageReportService(db, clock),
-            jobs=JobService(db, clock, auditor, checker, signal),
+            jobs=jobs,
             job_outputs=JobOutputs(db, blobs, runtime),
             job_admission=JobAdmission(db, clock, quotas, auth, runtime, launcher, monitor),
             job_monitor=monitor,
+            schedules=ScheduleService(db, clock, auditor, jobs),
+            schedule_ticks=ScheduleTicks(db, jobs),
+            notifications=notifications,
         )
 
     def bootstrap(self, admin_password: str | None) -> Bootstrap:

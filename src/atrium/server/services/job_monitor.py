@@ -33,6 +33,7 @@ from atrium.server.services.job_files import (
 )
 from atrium.server.services.job_runtime import JobRuntime
 from atrium.server.services.job_signal import JobSignal
+from atrium.server.services.notifications import NotificationService
 from atrium.server.services.quotas import QuotaService
 from atrium.server.store import jobs as job_store
 from atrium.server.store import quotas as quota_store
@@ -56,6 +57,7 @@ class JobMonitor:
         blobs: BlobStore,
         runtime: JobRuntime,
         signal: JobSignal,
+        notifications: NotificationService,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -64,6 +66,7 @@ class JobMonitor:
         self.blobs = blobs
         self.runtime = runtime
         self.signal = signal
+        self.notifications = notifications
         self._killing: dict[int, float] = {}  # attempt id -> when this process sent the kill
 
     def sweep(self) -> tuple[int, int]:
@@ -184,6 +187,7 @@ class JobMonitor:
             attempt.ended_at = self.clock.now()
             self._release(s, attempt)
             self._next(job, attempt, state)
+            self.notifications.job_ended_in(s, job)  # nothing unless the job ended
         ws.remove()
         self.signal.job_ended()
         self.signal.wake()  # quota and capacity were freed
@@ -251,33 +255,38 @@ class JobMonitor:
             outputs.notes.append("artifacts not kept: the group's storage quota is full")
             outputs.artifacts.clear()
         attempt.log_bytes, attempt.log_chunks = outputs.log.size, _keys(outputs.log)
+        new = _new_bytes(s, job.group_id, outputs.blobs)  # before this attempt's rows exist
         job_store.add_blobs(s, attempt.id, outputs.blobs)
-        job_store.add_artifacts(
-            s,
-            (
-                {
-                    "attempt_id": attempt.id,
-                    "path": p,
-                    "size": a.size,
-                    "hash": a.hash,
-                    "chunks": a.chunks,
-                }
-                for p, a in outputs.artifacts.items()
-            ),
+        rows = (
+            {
+                "attempt_id": attempt.id,
+                "path": p,
+                "size": a.size,
+                "hash": a.hash,
+                "chunks": a.chunks,
+            }
+            for p, a in outputs.artifacts.items()
         )
-        total = job_store.group_stored_bytes(s, job.group_id)
-        self.quotas.set_holding_in(
-            s, job.group_id, STORAGE_HOLDER, {"storage_bytes": total}, enforce=False
-        )
+        job_store.add_artifacts(s, rows)
+        if new:
+            # Grown by what is new to the group, not recounted: a recount grows with history.
+            held = quota_store.active_by_holder(s, job.group_id, STORAGE_HOLDER)
+            total = sum(r.storage_bytes for r in held) + new
+            amounts = {"storage_bytes": total}
+            self.quotas.set_holding_in(s, job.group_id, STORAGE_HOLDER, amounts, enforce=False)
 
     def _room_for(self, s: Session, group_id: int, outputs: Outputs) -> bool:
         limit = quota_store.group_quota(s, group_id).storage_bytes
         if limit is None:
             return True
-        blobs = outputs.artifact_blobs()
-        held = job_store.group_hashes(s, group_id, list(blobs))
-        new = sum(size for key, size in blobs.items() if key not in held)
+        new = _new_bytes(s, group_id, outputs.artifact_blobs())
         return quota_store.used(s, group_id)["storage_bytes"] + new <= limit
+
+
+def _new_bytes(s: Session, group_id: int, blobs: dict[str, int]) -> int:
+    """Bytes of the blobs the group's jobs do not store yet (a group pays once per blob)."""
+    held = job_store.group_hashes(s, group_id, list(blobs))
+    return sum(size for key, size in blobs.items() if key not in held)
 
 
 def _keys(stored: Stored) -> list[str]:

@@ -20,6 +20,7 @@ from atrium.server.services import policy
 from atrium.server.services.audit import Auditor
 from atrium.server.services.job_signal import JobSignal
 from atrium.server.services.job_specs import SpecChecker
+from atrium.server.services.notifications import NotificationService
 from atrium.server.store import jobs as job_store
 from atrium.server.store.db import Database
 from atrium.server.store.tables import GroupRow, JobAttemptRow, JobRow
@@ -97,12 +98,14 @@ class JobService:
         auditor: Auditor,
         checker: SpecChecker,
         signal: JobSignal,
+        notifications: NotificationService,
     ) -> None:
         self.db = db
         self.clock = clock
         self.auditor = auditor
         self.checker = checker
         self.signal = signal
+        self.notifications = notifications
 
     def submit(self, ctx: Context, group: str, body: JobSubmit, rerun_of: int | None = None) -> Job:
         """Check the spec and queue the job."""
@@ -188,6 +191,7 @@ class JobService:
             if row.status == JobState.QUEUED:
                 row.status, row.reason = JobState.CANCELLED.value, f"cancelled by {who}"
                 row.ended_at = self.clock.now()
+                self.notifications.job_ended_in(s, row)
             else:
                 row.cancel_requested, row.reason = True, f"cancelling: requested by {who}"
             self.auditor.record(s, ctx, "job.cancel", "job", str(job_id), group)
