@@ -260,3 +260,20 @@ def test_start_and_stop_tick_in_the_background(
     finally:
         ticker.stop()
     assert [r["outcome"] for r in history(world.bob, "hourly")] == ["submitted"]
+
+
+def test_an_unexpected_error_fails_one_tick_not_the_ticker(
+    app: FastAPI, world: World, clock: FakeClock, hub: Any
+) -> None:
+    schedule(world.bob, "a-odd")
+    schedule(world.bob, "b-fine")
+    tick(app, clock, utc(2026, 11, 28, 1))
+    odd_job = history(world.bob, "a-odd")[-1]["job_id"]
+    with hub.db.write() as s:  # a state no version of Atrium writes
+        s.execute(update(JobRow).where(JobRow.id == odd_job).values(status="mystery"))
+    finish(app, world.bob, history(world.bob, "b-fine")[-1]["job_id"])
+    assert tick(app, clock, utc(2026, 11, 29, 1)) == 2
+    odd = state(world.bob, "a-odd")
+    assert odd["status"] == "invalid" and odd["problem"].startswith("failed: internal error")
+    assert odd["next_runs"][0] == "2026-11-30T02:00:00+01:00"
+    assert history(world.bob, "b-fine")[-1]["outcome"] == "submitted"

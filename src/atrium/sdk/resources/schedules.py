@@ -94,11 +94,14 @@ def job_template(
     env: Mapping[str, str] | None = None,
     secrets: Sequence[str] | None = None,
     inputs: Mapping[str, str] | None = None,
+    working_dir: str | None = None,
+    environment: str | None = None,
     timeout_seconds: int | None = None,
     max_retries: int | None = None,
     priority: int | None = None,
 ) -> dict[str, Any]:
-    """The job a schedule submits, as the jobs API takes it (unset fields: server defaults)."""
+    """The job a schedule submits, with the fields of ``client.jobs.submit`` (unset fields:
+    server defaults). Inputs given as a tag (``group/name:latest``) are pinned at each run."""
     return compact(
         command=command if isinstance(command, str) else list(command),
         name=name,
@@ -106,6 +109,8 @@ def job_template(
         env=dict(env) if env else None,
         secrets=list(secrets) if secrets else None,
         inputs=dict(inputs) if inputs else None,
+        working_dir=working_dir,
+        environment=environment,
         timeout_seconds=timeout_seconds,
         max_retries=max_retries,
         priority=priority,

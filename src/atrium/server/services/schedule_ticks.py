@@ -126,16 +126,12 @@ class ScheduleTicks:
         return True
 
     def _fire(self, s: Session, row: ScheduleRow) -> TickResult:
-        """Submit the schedule's job, inside a savepoint so that a refusal leaves no trace."""
-        busy = still_running(s, row)
-        if busy:
-            return TickResult("skipped", f"skipped: {busy}", keep_problem=True)
+        """Decide and submit inside a savepoint: whatever goes wrong with this schedule is
+        rolled back and recorded, and never blocks the others (it would be claimed first
+        again and again)."""
         try:
             with s.begin_nested():
-                group = group_store.by_id(s, row.group_id)
-                assert group is not None  # the schedule cascades with its group
-                ctx = _owner_context(s, row, group)
-                job = self.jobs.submit_in(s, ctx, group, load_template(row))
+                return self._submit(s, row)
         except Refused as exc:
             message = f"{exc.outcome}: {exc.message}"
             return TickResult(exc.outcome, message, problem=message)
@@ -146,6 +142,15 @@ class ScheduleTicks:
             log.exception("schedule %s: tick failed", row.id)
             message = "failed: internal error (the server log has the details)"
             return TickResult("failed", message, problem=message)
+
+    def _submit(self, s: Session, row: ScheduleRow) -> TickResult:
+        busy = still_running(s, row)
+        if busy:
+            return TickResult("skipped", f"skipped: {busy}", keep_problem=True)
+        group = group_store.by_id(s, row.group_id)
+        assert group is not None  # the schedule cascades with its group
+        ctx = _owner_context(s, row, group)
+        job = self.jobs.submit_in(s, ctx, group, load_template(row))
         return TickResult("submitted", f"submitted job {job.id}", job_id=job.id)
 
 

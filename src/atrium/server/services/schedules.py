@@ -111,9 +111,9 @@ class ScheduleService:
             return self._view(s, g, _require(s, g, name), count)
 
     def create(self, ctx: Context, group: str, body: ScheduleCreate) -> Schedule:
-        when = timing(body.cron, body.preset, body.timezone)
         with self.db.write() as s:
             g = policy.require_group(s, ctx.principal, group, "schedule.create")
+            when = timing(body.cron, body.preset, body.timezone)
             if schedule_store.by_name(s, g.id, body.name) is not None:
                 raise Conflict(f"schedule {body.name!r} already exists in {group!r}")
             # Refuse now what could not run: unknown instance type, secret or dataset.
