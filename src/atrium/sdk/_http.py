@@ -85,9 +85,14 @@ class HttpCore:
         return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
 
-def _query(params: Params | None) -> dict[str, str]:
-    """Drop unset (None) parameters and encode the rest the way the server parses them."""
-    return {key: _encode(value) for key, value in (params or {}).items() if value is not None}
+def _query(params: Params | None) -> dict[str, str | list[str]]:
+    """Drop unset (None) parameters and encode the rest the way the server parses them; a
+    list becomes a repeated parameter (``?status=queued&status=running``)."""
+    return {
+        key: [_encode(v) for v in value] if isinstance(value, list | tuple) else _encode(value)
+        for key, value in (params or {}).items()
+        if value is not None
+    }
 
 
 def _encode(value: object) -> str:

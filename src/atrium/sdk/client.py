@@ -10,6 +10,7 @@ import httpx
 from atrium.sdk._http import HttpCore
 from atrium.sdk.config import resolve
 from atrium.sdk.datasets.resource import DatasetsResource
+from atrium.sdk.jobs.resource import JobsResource
 from atrium.sdk.models import Health
 from atrium.sdk.resources.audit import AuditResource
 from atrium.sdk.resources.auth import AuthResource
@@ -60,6 +61,7 @@ class Client:
         self.invitations = InvitationsResource(self._core)
         self.audit = AuditResource(self._core)
         self.datasets = DatasetsResource(self._core)
+        self.jobs = JobsResource(self._core)
         self.secrets = SecretsResource(self._core)
         self.usage = UsageResource(self._core)
 

@@ -63,7 +63,8 @@ class Launcher:
             attempt, job = found
             group = group_store.by_id(s, job.group_id)
             assert group is not None
-            secrets = self.secrets.values_in(s, job.group_id, job.spec["secrets"])
+            names = job.spec["secrets"]
+            secrets = self.secrets.values_in(s, job.group_id, names) if names else {}
         ws = Workspace.of(self.runtime.jobs_root, job.id, attempt.number)
         ws.create()
         self._inputs(job, ws)

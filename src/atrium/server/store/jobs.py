@@ -11,7 +11,7 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import distinct, func, insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from atrium.server.store.paging import page
@@ -183,28 +183,17 @@ def group_hashes(s: Session, group_id: int, hashes: Sequence[str]) -> set[str]:
     if not hashes:
         return set()
     stmt = (
-        select(distinct(JobBlobRow.hash))
+        select(JobBlobRow.hash)
         .join(JobAttemptRow, JobAttemptRow.id == JobBlobRow.attempt_id)
         .where(JobAttemptRow.group_id == group_id, JobBlobRow.hash.in_(hashes))
+        .distinct()
     )
     return set(s.scalars(stmt))
 
 
-def group_stored_bytes(s: Session, group_id: int) -> int:
-    """Bytes of the distinct blobs the group's job logs and artifacts hold."""
-    unique = (
-        select(JobBlobRow.hash, func.max(JobBlobRow.size).label("size"))
-        .join(JobAttemptRow, JobAttemptRow.id == JobBlobRow.attempt_id)
-        .where(JobAttemptRow.group_id == group_id)
-        .group_by(JobBlobRow.hash)
-        .subquery()
-    )
-    return int(s.scalar(select(func.coalesce(func.sum(unique.c.size), 0))) or 0)
-
-
 def referenced_hashes(s: Session) -> set[str]:
     """Every blob a job log or artifact references (garbage collection keeps them)."""
-    return set(s.scalars(select(distinct(JobBlobRow.hash))))
+    return set(s.scalars(select(JobBlobRow.hash).distinct()))
 
 
 # An arbitrary constant: the advisory lock key of the admission pass.

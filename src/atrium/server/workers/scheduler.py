@@ -36,7 +36,7 @@ class Scheduler:
         signal: JobSignal,
         *,
         single_writer: bool,
-        active_poll: float = 0.02,
+        active_poll: float = 0.01,
         idle_poll: float = 1.0,
     ) -> None:
         self.admission = admission
