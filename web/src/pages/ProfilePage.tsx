@@ -2,6 +2,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import { Card } from '../components/Card';
 import { DetailList } from '../components/DetailList';
+import { NotificationsCard } from '../components/NotificationsCard';
 import { PasswordForm } from '../components/PasswordForm';
 import { TokensCard } from '../components/TokensCard';
 import { formatDate } from '../format';
@@ -29,7 +30,7 @@ function UserInfo() {
   return <DetailList rows={rows} />;
 }
 
-/** `/profile`: who you are, your password and your API tokens. */
+/** `/profile`: who you are, your password, your API tokens and your job notifications. */
 export function ProfilePage() {
   return (
     <div className="page">
@@ -43,6 +44,7 @@ export function ProfilePage() {
         </Card>
       </div>
       <TokensCard />
+      <NotificationsCard />
     </div>
   );
 }
