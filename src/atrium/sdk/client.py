@@ -19,7 +19,9 @@ from atrium.sdk.resources.instance_types import InstanceTypesResource
 from atrium.sdk.resources.invitations import InvitationsResource
 from atrium.sdk.resources.me import MeResource
 from atrium.sdk.resources.members import MembersResource
+from atrium.sdk.resources.notifications import NotificationsResource
 from atrium.sdk.resources.quotas import QuotasResource
+from atrium.sdk.resources.schedules import SchedulesResource
 from atrium.sdk.resources.secrets import SecretsResource
 from atrium.sdk.resources.tokens import TokensResource
 from atrium.sdk.resources.usage import UsageResource
@@ -63,7 +65,9 @@ class Client:
         self.datasets = DatasetsResource(self._core)
         self.jobs = JobsResource(self._core)
         self.secrets = SecretsResource(self._core)
+        self.schedules = SchedulesResource(self._core)
         self.usage = UsageResource(self._core)
+        self.notifications = NotificationsResource(self._core)
 
     @property
     def url(self) -> str:
