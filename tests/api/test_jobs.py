@@ -321,3 +321,20 @@ def test_memory_overrun_is_killed_with_the_reason(app: FastAPI, world: World) ->
     done = finish(app, world.bob, job_id)
     assert done["status"] == "failed"
     assert done["reason"].startswith("killed: memory over"), done["reason"]
+
+
+def test_a_detached_process_ends_with_its_job(app: FastAPI, world: World, tmp_path: Path) -> None:
+    pid_file = tmp_path / "detached.pid"
+    job_id = submit(world.bob, f"setsid sleep 300 > /dev/null 2>&1 & echo $! > {pid_file}")
+    assert finish(app, world.bob, job_id)["status"] == "succeeded"
+    assert not alive(pid_file)
+
+
+def test_artifacts_over_the_storage_quota_are_not_kept(app: FastAPI, world: World) -> None:
+    assert world.admin.patch("/api/v1/groups/ml/quota", json={"storage_bytes": 4096}).status_code
+    job_id = submit(world.bob, "head -c 100000 /dev/zero > $ATRIUM_ARTIFACTS_DIR/big; echo ok")
+    done = finish(app, world.bob, job_id)
+    assert done["status"] == "succeeded"
+    assert "artifacts not kept: 100000 bytes" in done["attempts"][0]["reason"]
+    assert world.bob.get(f"{jobs()}/{job_id}/artifacts").json()["items"] == []
+    assert log_text(world.bob, job_id) == "ok\n"  # the log is always kept

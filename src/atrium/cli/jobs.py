@@ -35,58 +35,69 @@ def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
     return pairs
 
 
+CommandArg = Annotated[
+    list[str],
+    typer.Argument(
+        help="After `--`: one argument runs as a shell command line (pipes, $VARS); "
+        "several run as they are (argv).",
+        show_default=False,
+    ),
+]
+NameOpt = Annotated[str | None, typer.Option("--name", help="A name for the job.")]
+TypeOpt = Annotated[str | None, typer.Option("--instance-type", "-t", help="Default: cpu-1.")]
+EnvOpt = Annotated[
+    list[str] | None, typer.Option("--env", "-e", help="K=V environment variable (repeat).")
+]
+SecretOpt = Annotated[
+    list[str] | None,
+    typer.Option("--secret", "-s", help="A group secret to set as an env var (repeat)."),
+]
+InputOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--input",
+        "-i",
+        help="NAME=GROUP/DATASET, optionally @vN or :TAG; mounted read-only at "
+        "$ATRIUM_DATA_<NAME> (repeat).",
+    ),
+]
+WorkdirOpt = Annotated[str | None, typer.Option("--workdir", help="Relative working directory.")]
+EnvironmentOpt = Annotated[
+    str | None, typer.Option("--environment", help="A named environment of the server.")
+]
+TimeoutOpt = Annotated[
+    int | None, typer.Option("--timeout", min=1, help="Kill after this many seconds.")
+]
+RetriesOpt = Annotated[
+    int | None, typer.Option("--retries", min=0, help="Attempts after a failure.")
+]
+PriorityOpt = Annotated[
+    int | None, typer.Option("--priority", help="Higher runs first within the group.")
+]
+WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait for the job to end.")]
+
+
 @app.command("submit")
 def submit_job(
     ctx: typer.Context,
     group: GroupArg,
-    command: Annotated[
-        list[str],
-        typer.Argument(
-            help="After `--`: one argument runs as a shell command line (pipes, $VARS); "
-            "several run as they are (argv).",
-            show_default=False,
-        ),
-    ],
-    name: Annotated[str | None, typer.Option("--name", help="A name for the job.")] = None,
-    instance_type: Annotated[
-        str | None, typer.Option("--instance-type", "-t", help="Default: cpu-1.")
-    ] = None,
-    env: Annotated[
-        list[str] | None, typer.Option("--env", "-e", help="K=V environment variable (repeat).")
-    ] = None,
-    secret: Annotated[
-        list[str] | None,
-        typer.Option("--secret", "-s", help="A group secret to set as an env var (repeat)."),
-    ] = None,
-    input_: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--input",
-            "-i",
-            help="NAME=GROUP/DATASET, optionally @vN or :TAG; mounted read-only at "
-            "$ATRIUM_DATA_<NAME> (repeat).",
-        ),
-    ] = None,
-    workdir: Annotated[
-        str | None, typer.Option("--workdir", help="Relative working directory.")
-    ] = None,
-    environment: Annotated[
-        str | None, typer.Option("--environment", help="A named environment of the server.")
-    ] = None,
-    timeout: Annotated[
-        int | None, typer.Option("--timeout", min=1, help="Kill after this many seconds.")
-    ] = None,
-    retries: Annotated[
-        int | None, typer.Option("--retries", min=0, help="Attempts after a failure.")
-    ] = None,
-    priority: Annotated[
-        int | None, typer.Option("--priority", help="Higher runs first within the group.")
-    ] = None,
-    wait: Annotated[bool, typer.Option("--wait", help="Wait for the job to end.")] = False,
+    command: CommandArg,
+    name: NameOpt = None,
+    instance_type: TypeOpt = None,
+    env: EnvOpt = None,
+    secret: SecretOpt = None,
+    input_: InputOpt = None,
+    workdir: WorkdirOpt = None,
+    environment: EnvironmentOpt = None,
+    timeout: TimeoutOpt = None,
+    retries: RetriesOpt = None,
+    priority: PriorityOpt = None,
+    wait: WaitOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Queue a command, e.g. `atrium jobs submit ml -e LR=0.1 -- python train.py`."""
-    job = client(ctx).jobs.submit(
+    jobs = client(ctx).jobs
+    job = jobs.submit(
         group,
         command[0] if len(command) == 1 else command,
         name=name,
@@ -101,7 +112,7 @@ def submit_job(
         priority=priority,
     )
     if wait:
-        job = client(ctx).jobs.wait(group, job.id)
+        job = jobs.wait(group, job.id)
     emit(job, as_json, render_job)
     _exit_for(job, wait)
 

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from atrium.server.backends.blobstore import BlobStore, Hasher, hash_bytes
+from atrium.server.backends.blobstore import BlobStore, BlobStoreError, Hasher, hash_bytes
+from atrium.server.backends.executors import Executor, ExecutorError
 
 #: Logs and artifacts are cut into blobs of this size (the store refuses more than 64 MiB).
 CHUNK = 16 * 2**20
@@ -152,3 +153,52 @@ def artifact_files(root: Path) -> tuple[list[tuple[str, Path]], list[str]]:
                 return found, [*skipped, f"more than {MAX_ARTIFACTS} files"]
             found.append((rel, path))
     return found, skipped
+
+
+def collect(
+    executor: Executor, blobs: BlobStore, handle: str | None, ws: Workspace, room: int | None
+) -> Outputs:
+    """Put the attempt's log and artifacts in the blob store. ``room`` is the group's free
+    storage (None: no limit): artifacts that cannot fit are not even uploaded, so a job that
+    fills its artifacts directory cannot fill the blob store too."""
+    notes = []
+    try:
+        log = store_stream(blobs, _log_pieces(executor, handle, ws))
+    except (ExecutorError, OSError, BlobStoreError) as exc:
+        notes.append(f"log lost: {exc}")
+        log = store_stream(blobs, [])
+    outputs = Outputs(log=log, notes=notes)
+    if not ws.artifacts.is_dir():
+        return outputs
+    files, skipped = artifact_files(ws.artifacts)
+    total = sum(path.lstat().st_size for _, path in files)
+    if room is not None and total > room:
+        notes.append(
+            f"artifacts not kept: {total} bytes, the group has {room} bytes of storage left"
+        )
+        return outputs
+    for rel, path in files:
+        try:
+            outputs.artifacts[rel] = store_stream(blobs, file_pieces(path))
+        except (OSError, BlobStoreError) as exc:
+            skipped.append(f"{rel} ({exc})")
+    if skipped:
+        notes.append(f"artifacts skipped: {', '.join(skipped[:5])}")
+    return outputs
+
+
+def _log_pieces(executor: Executor, handle: str | None, ws: Workspace) -> Iterator[bytes]:
+    """The executor's log; the log file itself when the executor no longer knows the handle."""
+    try:
+        piece = executor.read_log(handle, 0, READ_PIECE) if handle else None
+    except ExecutorError:
+        piece = None
+    if handle is None or piece is None:
+        if ws.log.exists():
+            yield from file_pieces(ws.log)
+        return
+    offset = 0
+    while piece:
+        yield piece
+        offset += len(piece)
+        piece = executor.read_log(handle, offset, READ_PIECE)

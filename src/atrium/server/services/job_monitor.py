@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator
 from datetime import timedelta
 
 from sqlalchemy.orm import Session
@@ -22,15 +21,7 @@ from atrium.server.domain import jobs as rules
 from atrium.server.domain.clock import Clock
 from atrium.server.domain.jobs import JobState
 from atrium.server.services.auth import AuthService
-from atrium.server.services.job_files import (
-    READ_PIECE,
-    Outputs,
-    Stored,
-    Workspace,
-    artifact_files,
-    file_pieces,
-    store_stream,
-)
+from atrium.server.services.job_files import Outputs, Stored, Workspace, collect
 from atrium.server.services.job_runtime import JobRuntime
 from atrium.server.services.job_signal import JobSignal
 from atrium.server.services.notifications import NotificationService
@@ -172,10 +163,11 @@ class JobMonitor:
         """End the attempt once (False if it already ended or another replica is ending it)."""
         with self.db.read() as s:
             found = job_store.attempt_with_job(s, attempt_id)
+            room = _free_storage(s, found[1].group_id) if found else None
         if found is None or found[0].status not in job_store.ACTIVE:
             return False
         ws = Workspace.of(self.runtime.jobs_root, found[1].id, found[0].number)
-        outputs = self._collect(found[0].handle, ws)
+        outputs = collect(self.runtime.executor, self.blobs, found[0].handle, ws, room)
         with self.db.write() as s:
             claimed = job_store.claim_attempt(s, attempt_id)
             if claimed is None:
@@ -212,43 +204,6 @@ class JobMonitor:
 
     # ---- outputs -----------------------------------------------------------------------------
 
-    def _collect(self, handle: str | None, ws: Workspace) -> Outputs:
-        notes = []
-        try:
-            stored_log = store_stream(self.blobs, self._log_pieces(handle, ws))
-        except (ExecutorError, OSError) as exc:
-            notes.append(f"log lost: {exc}")
-            stored_log = store_stream(self.blobs, [])
-        outputs = Outputs(log=stored_log, notes=notes)
-        if ws.artifacts.is_dir():
-            files, skipped = artifact_files(ws.artifacts)
-            for rel, path in files:
-                try:
-                    outputs.artifacts[rel] = store_stream(self.blobs, file_pieces(path))
-                except OSError as exc:
-                    skipped.append(f"{rel} ({exc.strerror})")
-            if skipped:
-                outputs.notes.append(f"artifacts skipped: {', '.join(skipped[:5])}")
-        return outputs
-
-    def _log_pieces(self, handle: str | None, ws: Workspace) -> Iterator[bytes]:
-        """The executor's log; the log file itself when the executor no longer knows it."""
-        executor = self.runtime.executor
-        try:
-            first = executor.read_log(handle, 0, READ_PIECE) if handle else None
-        except ExecutorError:
-            first = None
-        if first is None:
-            if ws.log.exists():
-                yield from file_pieces(ws.log)
-            return
-        offset = 0
-        piece = first
-        while piece:
-            yield piece
-            offset += len(piece)
-            piece = executor.read_log(handle, offset, READ_PIECE)  # type: ignore[arg-type]
-
     def _record(self, s: Session, attempt: JobAttemptRow, job: JobRow, outputs: Outputs) -> None:
         """Keep the log always; artifacts only within the group's storage quota."""
         if outputs.artifacts and not self._room_for(s, job.group_id, outputs):
@@ -281,6 +236,13 @@ class JobMonitor:
             return True
         new = _new_bytes(s, group_id, outputs.artifact_blobs())
         return quota_store.used(s, group_id)["storage_bytes"] + new <= limit
+
+
+def _free_storage(s: Session, group_id: int) -> int | None:
+    limit = quota_store.group_quota(s, group_id).storage_bytes
+    if limit is None:
+        return None
+    return max(0, int(limit - quota_store.used(s, group_id)["storage_bytes"]))
 
 
 def _new_bytes(s: Session, group_id: int, blobs: dict[str, int]) -> int:

@@ -12,7 +12,7 @@ import threading
 class JobSignal:
     def __init__(self) -> None:
         self._work = threading.Event()
-        self._ended = threading.Condition()
+        self._lock = threading.Lock()
         self._generation = 0
 
     def wake(self) -> None:
@@ -25,9 +25,8 @@ class JobSignal:
         return fired
 
     def job_ended(self) -> None:
-        with self._ended:
+        with self._lock:
             self._generation += 1
-            self._ended.notify_all()
 
     @property
     def generation(self) -> int:
