@@ -87,16 +87,26 @@ def test_webhook_channel_in_the_browser(
     )
     assert verify(secret, hooks[1].headers, hooks[1].body)
 
-    # Switch it off, rotate its secret, delete it.
-    row.get_by_role("checkbox").uncheck()
-    expect(row.get_by_role("checkbox")).not_to_be_checked()
-    assert me.get(f"/me/notification-channels/{channel['id']}").json()["enabled"] is False
+    # Change what it reports, switch it off, rotate its secret, delete it.
+    one = f"/me/notification-channels/{channel['id']}"
+    # (The boxes show what the server saved: they change once it answers.)
+    succeeded = row.get_by_role("group", name=f"Events of {receiver.url}").get_by_label("succeeded")
+    succeeded.click()
+    expect(succeeded).not_to_be_checked()
+    row.get_by_label(f"Group of {receiver.url}").select_option("")
+    expect(row.get_by_label(f"Group of {receiver.url}")).to_have_value("")
+    saved = me.get(one).json()
+    assert (saved["events"], saved["group"]) == (["failed", "cancelled", "timed_out"], None)
+    enabled = row.get_by_label(f"Enabled: {receiver.url}")
+    enabled.click()
+    expect(enabled).not_to_be_checked()
+    assert me.get(one).json()["enabled"] is False
     page.get_by_role("button", name="Done").click()
     row.get_by_role("button", name="Rotate secret").click()
     row.get_by_role("button", name="Confirm").click()
     rotated = page.get_by_test_id("webhook-secret").inner_text().strip()
     assert rotated != secret
-    prefix = me.get(f"/me/notification-channels/{channel['id']}").json()["secret_prefix"]
+    prefix = me.get(one).json()["secret_prefix"]
     assert rotated.startswith(prefix)
     expect(row).to_contain_text(prefix)
     row.get_by_role("button", name="Delete").click()

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
-import { JOB_ENDS, type ChannelCreate, type ChannelKind, type JobEnd } from '../api';
+import type { ChannelCreate, ChannelKind, JobEnd } from '../api';
 import { useSession } from '../session';
+import { EventChecks } from './EventChecks';
 
 const DEFAULT_EVENTS: JobEnd[] = ['failed', 'cancelled', 'timed_out'];
 
@@ -16,7 +17,6 @@ export function ChannelForm({ busy, onCreate }: Props) {
   const [target, setTarget] = useState('');
   const [events, setEvents] = useState<JobEnd[]>(DEFAULT_EVENTS);
   const [group, setGroup] = useState('');
-  const toggle = (event: JobEnd, on: boolean) => setEvents(on ? [...events, event] : events.filter((e) => e !== event));
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -53,14 +53,9 @@ export function ChannelForm({ busy, onCreate }: Props) {
           ))}
         </select>
       </div>
-      <div className="inline-form" role="group" aria-label="Events">
+      <div className="inline-form">
         <span className="muted">When a job of mine</span>
-        {JOB_ENDS.map((event) => (
-          <label key={event} className="check">
-            <input type="checkbox" checked={events.includes(event)} onChange={(e) => toggle(event, e.target.checked)} />
-            {event.replace('_', ' ')}
-          </label>
-        ))}
+        <EventChecks label="Events" value={events} onChange={setEvents} />
         <button type="submit" className="btn btn-primary" disabled={busy}>
           Add channel
         </button>

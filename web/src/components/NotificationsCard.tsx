@@ -14,10 +14,12 @@ import {
 } from '../api';
 import { formatDate } from '../format';
 import { useAction, useLoader, usePaged } from '../hooks';
+import { useSession } from '../session';
 import { Card } from './Card';
 import { ChannelForm } from './ChannelForm';
 import { ConfirmButton } from './ConfirmButton';
 import { ErrorBanner } from './ErrorBanner';
+import { EventChecks } from './EventChecks';
 import { LoadMore } from './LoadMore';
 import { Notice } from './Notice';
 import { OneTimeSecret } from './OneTimeSecret';
@@ -32,11 +34,13 @@ const DELIVERY_COLUMNS: Column<NotificationDelivery>[] = [
   { header: 'Last error', render: (d) => d.last_error ?? '—' },
 ];
 
+const target = (c: NotificationChannel) => c.url ?? c.address ?? c.id;
+
 function Deliveries({ channel }: { channel: NotificationChannel }) {
   const deliveries = usePaged((cursor) => listDeliveries(channel.id, cursor), channel.id);
   return (
     <div className="subpanel">
-      <h3>Deliveries to {channel.url ?? channel.address}</h3>
+      <h3>Deliveries to {target(channel)}</h3>
       <ErrorBanner message={deliveries.error} />
       <Table label="Deliveries" columns={DELIVERY_COLUMNS} rows={deliveries.data} rowKey={(d) => d.id} empty="Nothing sent yet." loading={deliveries.loading} />
       <LoadMore hasMore={deliveries.hasMore} onClick={deliveries.loadMore} />
@@ -46,12 +50,13 @@ function Deliveries({ channel }: { channel: NotificationChannel }) {
 
 const where = (c: NotificationChannel) => (
   <>
-    <span className="tag">{c.kind}</span> <span className="mono">{c.url ?? c.address}</span>
+    <span className="tag">{c.kind}</span> <span className="mono">{target(c)}</span>
   </>
 );
 
 /** The user's own channels: a signed webhook or e-mail when one of their jobs ends. */
 export function NotificationsCard() {
+  const { me } = useSession();
   const channels = useLoader(listChannels, 'notification-channels');
   const action = useAction();
   const [secret, setSecret] = useState<NewNotificationChannel | null>(null);
@@ -72,13 +77,28 @@ export function NotificationsCard() {
 
   const columns: Column<NotificationChannel>[] = [
     { header: 'Channel', render: where },
-    { header: 'Job ends', render: (c) => c.events.map((e) => e.replace('_', ' ')).join(', ') },
-    { header: 'Group', render: (c) => c.group ?? 'any' },
+    {
+      header: 'Job ends',
+      render: (c) => <EventChecks label={`Events of ${target(c)}`} value={c.events} onChange={(events) => void mutate(() => updateChannel(c.id, { events }))} />,
+    },
+    {
+      header: 'Group',
+      render: (c) => (
+        <select aria-label={`Group of ${target(c)}`} value={c.group ?? ''} onChange={(e) => void mutate(() => updateChannel(c.id, { group: e.target.value || null }))}>
+          <option value="">any</option>
+          {me.groups.map((g) => (
+            <option key={g.name} value={g.name}>
+              {g.name}
+            </option>
+          ))}
+        </select>
+      ),
+    },
     { header: 'Secret', render: (c) => (c.secret_prefix ? <span className="mono">{c.secret_prefix}…</span> : '—') },
     {
       header: 'On',
       render: (c) => (
-        <input type="checkbox" aria-label={`Enabled: ${c.url ?? c.address}`} checked={c.enabled} onChange={(e) => void mutate(() => updateChannel(c.id, { enabled: e.target.checked }))} />
+        <input type="checkbox" aria-label={`Enabled: ${target(c)}`} checked={c.enabled} onChange={(e) => void mutate(() => updateChannel(c.id, { enabled: e.target.checked }))} />
       ),
     },
     {
