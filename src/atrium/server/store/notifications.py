@@ -68,6 +68,11 @@ def delivery(s: Session, delivery_id: str) -> Delivery | None:
     return s.scalar(select(Delivery).where(Delivery.id == delivery_id))
 
 
+def any_due(s: Session, now: datetime) -> bool:
+    stmt = select(Delivery.seq).where(Delivery.status == PENDING, Delivery.next_attempt_at <= now)
+    return s.scalar(stmt.limit(1)) is not None
+
+
 def claim_due(
     s: Session, now: datetime, limit: int, delivery_id: str | None = None
 ) -> list[tuple[Delivery, Channel]]:
