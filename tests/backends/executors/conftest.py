@@ -2,8 +2,8 @@
 
 ``flavour`` is parametrised over the local executor (as configured by default, and with a
 cgroup per attempt where this machine allows one) and the Ray executor on a real two-node
-loopback cluster (``ray_cluster.py``), started once per session. Tests that touch Ray carry
-``xdist_group("ray")`` so one xdist worker runs them all and the cluster starts once.
+loopback cluster (``ray_cluster.py``), started once per test run and shared by the xdist
+workers. Tests that touch Ray also carry ``xdist_group("ray")`` for when loadgroup works.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from atrium.server.backends.executors import (
     Resources,
     _cgroup,
 )
-from tests.backends.executors.ray_cluster import LOOPBACK_ENV, ray_cluster
+from tests.backends.executors.ray_cluster import LOOPBACK_ENV, ray_cluster, shared_ray_cluster
 
 MiB = 1 << 20
 RAY = pytest.mark.xdist_group("ray")
@@ -42,13 +42,18 @@ class Flavour:
 
 
 @pytest.fixture(scope="session")
-def ray_address() -> Iterator[str]:
-    """Dashboard URL of the session's Ray cluster; clients here run with the loopback env."""
+def ray_address(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """Dashboard URL of the session's Ray cluster (shared by all xdist workers of the run);
+    clients here run with the loopback environment."""
     saved = {name: os.environ.get(name) for name in LOOPBACK_ENV}
     os.environ.update(LOOPBACK_ENV)
-    with ray_cluster() as cluster:
-        print(f"\nRay test cluster up in {cluster.startup_seconds:.1f} s")
-        yield cluster.dashboard_url
+    if worker_id == "master":  # no xdist
+        cluster = ray_cluster()
+    else:  # the parent of each worker's base temp dir is common to the run
+        cluster = shared_ray_cluster(tmp_path_factory.getbasetemp().parent)
+    with cluster as running:
+        print(f"\nRay test cluster up in {running.startup_seconds:.1f} s")
+        yield running.dashboard_url
     for name, value in saved.items():
         if value is None:
             os.environ.pop(name, None)
@@ -106,6 +111,7 @@ def make_spec(tmp_path: Path) -> Callable[..., LaunchSpec]:
         env: dict[str, str] | None = None,
         memory: int = 0,
         cpu: float = 1.0,
+        gpu: int = 0,
     ) -> LaunchSpec:
         attempt = next(count)
         return LaunchSpec(
@@ -115,7 +121,7 @@ def make_spec(tmp_path: Path) -> Callable[..., LaunchSpec]:
             env=env or {},
             workdir=workdir,
             log_path=tmp_path / "logs" / f"attempt-{attempt}.log",
-            resources=Resources(cpu=cpu, memory_bytes=memory),
+            resources=Resources(cpu=cpu, memory_bytes=memory, gpu=gpu),
         )
 
     return make

@@ -7,11 +7,18 @@ private temp directory. Every Ray process (and every job) descends from it and c
 mark, so teardown ends exactly these processes: SIGTERM to the launcher (which stops its
 nodes), then SIGKILL to anything still marked. A global ``ray stop`` would also stop other
 people's clusters on this machine.
+
+Under pytest-xdist the workers share one cluster (``shared_ray_cluster``): the first to need
+it starts it, the last to finish stops it. ``--dist loadgroup`` would keep the Ray tests on
+one worker, but with pytest 9.2 and pytest-xdist 3.8 it silently stops grouping
+(pytest-dev/pytest-xdist#1386), and two clusters at once are too much for 2 cores.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
+import fcntl
 import json
 import os
 import secrets
@@ -38,7 +45,9 @@ LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABL
 class RayCluster:
     dashboard_url: str
     gcs_address: str
-    temp_dir: Path
+    temp_dir: str
+    launcher_pid: int
+    mark: str
     startup_seconds: float
 
 
@@ -103,14 +112,27 @@ def _marked_pids(mark: str) -> list[int]:
     return found
 
 
-def _stop(launcher: subprocess.Popen[bytes], mark: str) -> None:
-    launcher.send_signal(signal.SIGTERM)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        launcher.wait(timeout=60)
-    for pid in _marked_pids(mark):
+def _gone(pid: int) -> bool:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)  # reap it if it is our child
+    try:
+        state = Path(f"/proc/{pid}/stat").read_bytes().rsplit(b")", 1)[1].split()[0]
+    except OSError:
+        return True
+    return state in (b"Z", b"X")
+
+
+def stop_cluster(cluster: RayCluster) -> None:
+    """SIGTERM to the launcher (it stops its nodes), then SIGKILL to whatever is left."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(cluster.launcher_pid, signal.SIGTERM)
+    deadline = time.monotonic() + 60
+    while not _gone(cluster.launcher_pid) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    for pid in _marked_pids(cluster.mark):
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGKILL)
-    launcher.wait()
+    shutil.rmtree(cluster.temp_dir, ignore_errors=True)
 
 
 def _wait_ready(launcher: subprocess.Popen[bytes], log: Path) -> dict[str, str]:
@@ -123,9 +145,8 @@ def _wait_ready(launcher: subprocess.Popen[bytes], log: Path) -> dict[str, str]:
     return json.loads(line)  # type: ignore[no-any-return]
 
 
-@contextlib.contextmanager
-def ray_cluster() -> Iterator[RayCluster]:
-    """Head plus one worker node on 127.0.0.1; yields once both are alive."""
+def start_cluster() -> RayCluster:
+    """Head plus one worker node on 127.0.0.1, returned once both are alive."""
     started = time.monotonic()
     mark = secrets.token_hex(8)
     # Unix socket paths live below the temp dir and must stay under 108 bytes: keep it short.
@@ -142,8 +163,49 @@ def ray_cluster() -> Iterator[RayCluster]:
         )
     try:
         ready = _wait_ready(launcher, log)
-        url = f"http://{ready['dashboard']}"
-        yield RayCluster(url, ready["gcs"], temp_dir, time.monotonic() - started)
+    except BaseException:
+        stop_cluster(RayCluster("", "", str(temp_dir), launcher.pid, mark, 0.0))
+        raise
+    url = f"http://{ready['dashboard']}"
+    elapsed = time.monotonic() - started
+    return RayCluster(url, ready["gcs"], str(temp_dir), launcher.pid, mark, elapsed)
+
+
+@contextlib.contextmanager
+def ray_cluster() -> Iterator[RayCluster]:
+    cluster = start_cluster()
+    try:
+        yield cluster
     finally:
-        _stop(launcher, mark)
-        shutil.rmtree(temp_dir, ignore_errors=True)
+        stop_cluster(cluster)
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    with open(path, "a") as file:
+        fcntl.flock(file, fcntl.LOCK_EX)
+        yield
+
+
+@contextlib.contextmanager
+def shared_ray_cluster(directory: Path) -> Iterator[RayCluster]:
+    """One cluster for every process using ``directory``: started by the first to enter,
+    stopped by the last to leave."""
+    lock, state = directory / "ray-cluster.lock", directory / "ray-cluster.json"
+    with _locked(lock):
+        shared = json.loads(state.read_text()) if state.exists() else None
+        if shared is None:
+            shared = {"users": 0, "cluster": dataclasses.asdict(start_cluster())}
+        shared["users"] += 1
+        state.write_text(json.dumps(shared))
+    try:
+        yield RayCluster(**shared["cluster"])
+    finally:
+        with _locked(lock):
+            shared = json.loads(state.read_text())
+            shared["users"] -= 1
+            if shared["users"]:
+                state.write_text(json.dumps(shared))
+            else:
+                state.unlink()
+                stop_cluster(RayCluster(**shared["cluster"]))

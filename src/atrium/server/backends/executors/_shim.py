@@ -198,6 +198,12 @@ class Supervisor:
     def tree(self) -> set[int]:
         return descendants(os.getpid()) | cgroup_pids(self.cgroup)
 
+    def everything(self) -> set[int]:
+        """The tree plus any process with the attempt's mark: more thorough, and slower
+        (it reads every process's environment), so only for kills."""
+        mark = os.environ.get(MARK_VAR)
+        return (self.tree() | (marked(mark) if mark else set())) - {os.getpid()}
+
     def run(self, child: int) -> int:
         """The job's exit code, once it and everything it left behind are gone."""
         code = self.reap(child)
@@ -240,11 +246,11 @@ class Supervisor:
 
     def terminate(self) -> None:
         if self.kill_at is None:
-            signal_all(self.tree(), signal.SIGTERM)
+            signal_all(self.everything(), signal.SIGTERM)
             self.kill_at = time.monotonic() + self.grace
 
     def kill(self) -> None:
-        signal_all(self.tree(), signal.SIGKILL)
+        signal_all(self.everything(), signal.SIGKILL)
         self.kill_at = time.monotonic() + KILL_RETRY
 
     def check_memory(self) -> None:

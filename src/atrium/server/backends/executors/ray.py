@@ -37,7 +37,8 @@ from atrium.server.backends.executors.base import (
 )
 
 if TYPE_CHECKING:
-    from ray.job_submission import JobInfo, JobSubmissionClient
+    from ray.dashboard.modules.job.pydantic_models import JobDetails
+    from ray.job_submission import JobSubmissionClient
 
 _HANDLE_TAG = "ray/1"
 ENV_VAR = "ATRIUM_JOB_ENV"
@@ -115,15 +116,14 @@ def entrypoint(spec: LaunchSpec) -> str:
     return f"{decode} && cd {shlex.quote(str(spec.workdir))} && exec {shlex.join(spec.argv)}"
 
 
-def observe(info: JobInfo) -> Observation:
+def observe(info: JobDetails) -> Observation:
     """Ray's view of a job as an :class:`Observation`."""
     status = str(info.status.value)
     if status == "PENDING":
         return Observation("starting")
     if status == "RUNNING":
         return Observation("running")
-    message = (info.message or "").strip().splitlines()
-    why = f"ray: {message[0][:REASON_LIMIT]}" if message else None
+    why = _reason(info.message)
     if status == "SUCCEEDED":
         return Observation("exited", exit_code=0)
     if status == "STOPPED":
@@ -135,6 +135,15 @@ def observe(info: JobInfo) -> Observation:
         return Observation("exited", exit_code=info.driver_exit_code)
     found = _EXIT_CODE.search(info.message or "")
     return Observation("exited", exit_code=int(found.group(1)) if found else 1, reason=why)
+
+
+def _reason(message: str | None) -> str | None:
+    """One line of Ray's message: the first, or for a traceback the exception (the last)."""
+    lines = [line.strip() for line in (message or "").strip().splitlines() if line.strip()]
+    if not lines:
+        return None
+    line = lines[-1] if lines[0].startswith("Traceback") else lines[0]
+    return f"ray: {line[:REASON_LIMIT]}"
 
 
 class RayExecutor:
@@ -223,7 +232,7 @@ class RayExecutor:
         spec.log_path.touch()
         return _Handle(submission_id, str(spec.log_path)).encode()
 
-    def _info(self, h: _Handle) -> JobInfo | None:
+    def _info(self, h: _Handle) -> JobDetails | None:
         """Ray's record of the job; None when Ray does not know it (any more)."""
         try:
             return self._jobs().get_job_info(h.submission_id)
