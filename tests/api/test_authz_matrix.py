@@ -52,6 +52,7 @@ from tests.api.authz_setups import (
     set_quota,
     spec,
 )
+from tests.api.authz_tracking import TRACKING_EXPECTED
 from tests.conftest import World
 
 ERROR_CODE = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "conflict"}
@@ -181,6 +182,7 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     **NOTIFICATION_EXPECTED,
     **SCHEDULE_EXPECTED,
     **SECRET_EXPECTED,
+    **TRACKING_EXPECTED,
 }
 
 

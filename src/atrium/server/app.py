@@ -18,12 +18,14 @@ from atrium.server.api.routes import (
     blobs,
     dataset_versions,
     datasets,
+    experiments,
     groups,
     instance_types,
     invitations,
     jobs,
     notifications,
     quotas,
+    runs,
     schedules,
     secrets,
     system,
@@ -63,6 +65,8 @@ ROUTERS = (
     schedules,
     secrets,
     notifications,
+    experiments,
+    runs,
     usage_report,
     admin,
 )
@@ -70,6 +74,8 @@ ROUTERS = (
 BODY_LIMITS = (
     (r"^/api/v1/groups/[^/]+/datasets/[^/]+/blobs/(pack|[0-9a-f]{64})$", 80 * 2**20),
     (r"^/api/v1/groups/[^/]+/datasets/[^/]+/versions(/plan)?$", 512 * 2**20),
+    (r"^/api/v1/groups/[^/]+/runs/[0-9a-f]{32}/log-batch$", 32 * 2**20),
+    (r"^/api/v1/groups/[^/]+/runs/[0-9a-f]{32}/artifacts/file$", 8 * 2**30),
 )
 
 

@@ -33,6 +33,7 @@ from atrium.server.services.schedule_ticks import ScheduleTicks
 from atrium.server.services.schedules import ScheduleService
 from atrium.server.services.secret_box import SecretBox
 from atrium.server.services.secrets import SecretService
+from atrium.server.services.tracking import Tracking
 from atrium.server.services.usage_report import UsageReportService
 from atrium.server.services.users import UserService
 from atrium.server.store import users as user_store
@@ -73,6 +74,7 @@ class Hub:
     schedules: ScheduleService
     schedule_ticks: ScheduleTicks
     notifications: NotificationService
+    tracking: Tracking
 
     @classmethod
     def build(
@@ -91,9 +93,7 @@ class Hub:
         quotas = QuotaService(db, clock, auditor)
         versions = VersionService(db, clock, auditor, blobs, quotas)
         secret_service = SecretService(db, clock, auditor, secret_box)
-        checker = SpecChecker(
-            secret_service, runtime.executor.capacity(), runtime.environments_root
-        )
+        checker = SpecChecker(secret_service, runtime.executor, runtime.environments_root)
         signal = JobSignal()
         notifications = notification_service(
             db, clock, auditor, secret_box, smtp, runtime.public_url
@@ -126,6 +126,7 @@ class Hub:
             schedules=ScheduleService(db, clock, auditor, jobs),
             schedule_ticks=ScheduleTicks(db, jobs),
             notifications=notifications,
+            tracking=Tracking.build(db, clock, auditor, blobs, quotas),
         )
 
     def bootstrap(self, admin_password: str | None) -> Bootstrap:

@@ -42,6 +42,10 @@ GROUP_ACTIONS: dict[str, Standing] = {
     "secret.read": S.MEMBER,
     "secret.manage": S.GROUP_ADMIN,
     "usage_report.read": S.GROUP_ADMIN,
+    "run.read": S.MEMBER,
+    "run.create": S.MEMBER,
+    # Changing someone else's run or experiment; one's own is checked in the service.
+    "run.manage": S.GROUP_ADMIN,
 }
 
 HUB_ACTIONS: dict[str, Standing] = {
