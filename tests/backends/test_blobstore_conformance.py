@@ -252,7 +252,7 @@ def test_put_many_stores_the_good_blobs_and_reports_the_bad(
     blob_store: BlobStore, tmp_path: Path
 ) -> None:
     small = dict(blob(4096, seed=i) for i in range(30))
-    big_key, big = blob(2 * MiB + 3, seed=99)  # beyond the local store's pack size
+    big_key, big = blob(5 * MiB + 3, seed=99)  # beyond the local store's pack size
     bad_key, _ = blob(100, seed=100)
     _, wrong = blob(100, seed=101)
     records: list[tuple[str, bytes | memoryview]] = [

@@ -315,7 +315,7 @@ class VersionService:
             if f.chunks or f.mode & 0o111:
                 self._copy(f.chunks or [f.hash], path, 0o555 if f.mode & 0o111 else 0o444)
             else:
-                # The local store hard-links: cheap, and the link is read-only like the blob.
+                # The local store hard-links a large blob and copies a packed one: read-only.
                 self.blobs.materialize(f.hash, path)
         return version
 
