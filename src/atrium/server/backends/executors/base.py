@@ -67,9 +67,11 @@ State = Literal["starting", "running", "exited", "lost"]
 class Observation:
     """What the executor sees of an attempt right now.
 
+    ``starting``: accepted but waiting for resources (Ray); ``running``: its processes exist.
     ``exit_code`` is set once ``state == "exited"`` (negative: killed by that signal).
     ``reason`` is human-readable and set when the executor ended the process itself, e.g.
-    ``"killed: memory over 4 GiB"``, or when the process is ``lost``.
+    ``"killed: memory over 4 GiB"``, when the backend says why it ended the attempt (Ray's
+    ``"ray: ..."`` messages), or when the process is ``lost``; a plain exit has none.
     """
 
     state: State
@@ -114,7 +116,11 @@ class Executor(Protocol):
         ...
 
     def kill(self, handle: str) -> None:
-        """Kill the whole process tree; idempotent, and a no-op on an ended attempt."""
+        """Kill the whole process tree; idempotent, and a no-op on an ended attempt.
+
+        Returns at once: the tree gets SIGTERM, then SIGKILL after a grace period, and
+        ``poll`` reports ``exited`` once it is gone.
+        """
         ...
 
     def close(self) -> None:

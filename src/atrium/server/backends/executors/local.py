@@ -9,7 +9,6 @@ log of a handle another instance issued. See docs/executors.md for the limits. L
 
 from __future__ import annotations
 
-import json
 import os
 import secrets
 import signal
@@ -23,6 +22,7 @@ from pathlib import Path
 from typing import Literal
 
 from atrium.server.backends.executors import _cgroup, _shim
+from atrium.server.backends.executors._common import decode_handle, encode_handle, read_range
 from atrium.server.backends.executors.base import (
     ExecutorError,
     LaunchSpec,
@@ -54,15 +54,12 @@ class _Handle:
     log: str
 
     def encode(self) -> str:
-        fields = [_HANDLE_TAG, self.pid, self.start, self.mark, self.cgroup, self.log]
-        return json.dumps(fields, separators=(",", ":"))
+        return encode_handle(_HANDLE_TAG, self.pid, self.start, self.mark, self.cgroup, self.log)
 
     @classmethod
     def decode(cls, handle: str) -> _Handle:
+        pid, start, mark, cgroup, log = decode_handle(handle, _HANDLE_TAG, 5)
         try:
-            tag, pid, start, mark, cgroup, log = json.loads(handle)
-            if tag != _HANDLE_TAG:
-                raise ValueError(tag)
             return cls(int(pid), int(start), str(mark), str(cgroup), str(log))
         except (ValueError, TypeError) as error:
             raise UnknownHandle(f"not a local executor handle: {handle[:100]!r}") from error
@@ -225,15 +222,7 @@ class LocalExecutor:
         return _shim.alive(h.pid, h.start)
 
     def read_log(self, handle: str, offset: int, limit: int = 1 << 20) -> bytes:
-        h = _Handle.decode(handle)
-        if offset < 0 or limit < 0:
-            raise ValueError("offset and limit must not be negative")
-        try:
-            with open(h.log, "rb") as file:
-                file.seek(offset)
-                return file.read(limit)
-        except FileNotFoundError:
-            return b""
+        return read_range(_Handle.decode(handle).log, offset, limit)
 
     def sample(self, handle: str) -> Sample | None:
         h = _Handle.decode(handle)

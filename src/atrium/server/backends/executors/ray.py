@@ -27,13 +27,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from atrium.server.backends.executors._common import decode_handle, encode_handle, read_range
 from atrium.server.backends.executors.base import (
     ExecutorError,
     LaunchSpec,
     Observation,
     Resources,
     Sample,
-    UnknownHandle,
 )
 
 if TYPE_CHECKING:
@@ -64,17 +64,12 @@ class _Handle:
     log: str
 
     def encode(self) -> str:
-        return json.dumps([_HANDLE_TAG, self.submission_id, self.log], separators=(",", ":"))
+        return encode_handle(_HANDLE_TAG, self.submission_id, self.log)
 
     @classmethod
     def decode(cls, handle: str) -> _Handle:
-        try:
-            tag, submission_id, log = json.loads(handle)
-            if tag != _HANDLE_TAG:
-                raise ValueError(tag)
-            return cls(str(submission_id), str(log))
-        except (ValueError, TypeError) as error:
-            raise UnknownHandle(f"not a Ray executor handle: {handle[:100]!r}") from error
+        submission_id, log = decode_handle(handle, _HANDLE_TAG, 2)
+        return cls(str(submission_id), str(log))
 
     @property
     def exit_path(self) -> Path:
@@ -282,17 +277,10 @@ class RayExecutor:
 
     def read_log(self, handle: str, offset: int, limit: int = 1 << 20) -> bytes:
         h = _Handle.decode(handle)
-        if offset < 0 or limit < 0:
-            raise ValueError("offset and limit must not be negative")
         if not h.exit_path.exists():
             with contextlib.suppress(ExecutorError):  # Ray unreachable: serve our copy
                 self._sync_log(h)
-        try:
-            with open(h.log, "rb") as file:
-                file.seek(offset)
-                return file.read(limit)
-        except FileNotFoundError:
-            return b""
+        return read_range(h.log, offset, limit)
 
     def sample(self, handle: str) -> Sample | None:
         """Always None: the Jobs API reports no resource use of an entrypoint's processes."""
