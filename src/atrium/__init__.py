@@ -6,10 +6,47 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from atrium.sdk import Client
+    from atrium.sdk.tracking.fluent import (
+        active_run,
+        end_run,
+        flush,
+        log_artifact,
+        log_artifacts,
+        log_dict,
+        log_figure,
+        log_metric,
+        log_metrics,
+        log_param,
+        log_params,
+        log_text,
+        set_tag,
+        set_tags,
+        start_run,
+    )
 
 __version__ = "0.1.0"
 
-__all__ = ["Client", "__version__"]
+__all__ = [
+    "Client",
+    "__version__",
+    # The experiment-tracking API (atrium.sdk.tracking.fluent), loaded on first use too.
+    "active_run",
+    "end_run",
+    "flush",
+    "log_artifact",
+    "log_artifacts",
+    "log_dict",
+    "log_figure",
+    "log_metric",
+    "log_metrics",
+    "log_param",
+    "log_params",
+    "log_text",
+    "set_tag",
+    "set_tags",
+    "start_run",
+]
+_TRACKING = frozenset(__all__[2:])
 
 
 def __getattr__(name: str) -> Any:
@@ -19,4 +56,8 @@ def __getattr__(name: str) -> Any:
         from atrium.sdk import Client
 
         return Client
+    if name in _TRACKING:
+        from atrium.sdk.tracking import fluent
+
+        return getattr(fluent, name)
     raise AttributeError(f"module 'atrium' has no attribute {name!r}")

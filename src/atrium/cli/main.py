@@ -40,6 +40,8 @@ GROUPS = {
     "schedules": "atrium.cli.schedules",
     "usage": "atrium.cli.usage",
     "notifications": "atrium.cli.notifications",
+    "runs": "atrium.cli.runs",
+    "experiments": "atrium.cli.experiments",
 }
 
 

@@ -26,6 +26,7 @@ from atrium.sdk.resources.secrets import SecretsResource
 from atrium.sdk.resources.tokens import TokensResource
 from atrium.sdk.resources.usage import UsageResource
 from atrium.sdk.resources.users import UsersResource
+from atrium.sdk.tracking.resource import ExperimentsResource, RunsResource
 
 
 class Client:
@@ -68,6 +69,8 @@ class Client:
         self.schedules = SchedulesResource(self._core)
         self.usage = UsageResource(self._core)
         self.notifications = NotificationsResource(self._core)
+        self.experiments = ExperimentsResource(self._core)
+        self.runs = RunsResource(self._core)
 
     @property
     def url(self) -> str:

@@ -1,0 +1,184 @@
+"""Typed views of experiments, runs, metric histories and comparisons.
+
+Metric values come back as floats, NaN and the infinities included (the API sends those as
+the strings "NaN", "Infinity" and "-Infinity"). Metric timestamps are milliseconds since the
+epoch; run times are timezone-aware datetimes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Self
+
+from atrium.sdk.models import Json
+
+
+def number(value: Any) -> float:
+    """A metric value from the API: a JSON number or one of the non-finite strings."""
+    return float(value)
+
+
+def _time(value: Any) -> datetime | None:
+    return datetime.fromisoformat(value) if isinstance(value, str) else None
+
+
+@dataclass(frozen=True)
+class Experiment:
+    id: int
+    group: str
+    name: str
+    description: str | None
+    tags: dict[str, str]
+    created_by: str | None
+    created_at: datetime | None
+    run_count: int
+
+    @classmethod
+    def from_api(cls, data: Json) -> Self:
+        return cls(
+            id=int(data["id"]),
+            group=data["group"],
+            name=data["name"],
+            description=data.get("description"),
+            tags=dict(data.get("tags") or {}),
+            created_by=data.get("created_by"),
+            created_at=_time(data.get("created_at")),
+            run_count=int(data.get("run_count", 0)),
+        )
+
+
+@dataclass(frozen=True)
+class LatestMetric:
+    """A metric's latest point (greatest step, then timestamp) and its running summary."""
+
+    value: float
+    step: int
+    timestamp: int
+    min: float | None
+    max: float | None
+    count: int
+
+    @classmethod
+    def from_api(cls, data: Json) -> Self:
+        low, high = data.get("min"), data.get("max")
+        return cls(
+            value=number(data["value"]),
+            step=int(data["step"]),
+            timestamp=int(data["timestamp"]),
+            min=None if low is None else number(low),
+            max=None if high is None else number(high),
+            count=int(data["count"]),
+        )
+
+
+@dataclass(frozen=True)
+class RunSource:
+    type: str
+    name: str | None = None
+    job_id: int | None = None
+    git_commit: str | None = None
+
+
+@dataclass(frozen=True)
+class Run:
+    id: str
+    name: str
+    group: str
+    experiment: str
+    status: str
+    user: str | None
+    start_time: datetime | None
+    end_time: datetime | None
+    parent_run_id: str | None
+    source: RunSource
+    notes: str | None
+    params: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, LatestMetric] = field(default_factory=dict)
+    inputs: list[str] = field(default_factory=list)
+
+    @classmethod
+    def from_api(cls, data: Json) -> Self:
+        source = data.get("source") or {}
+        return cls(
+            id=data["id"],
+            name=data["name"],
+            group=data["group"],
+            experiment=data["experiment"],
+            status=data["status"],
+            user=data.get("user"),
+            start_time=_time(data.get("start_time")),
+            end_time=_time(data.get("end_time")),
+            parent_run_id=data.get("parent_run_id"),
+            source=RunSource(
+                type=source.get("type", "other"),
+                name=source.get("name"),
+                job_id=source.get("job_id"),
+                git_commit=source.get("git_commit"),
+            ),
+            notes=data.get("notes"),
+            params=dict(data.get("params") or {}),
+            tags=dict(data.get("tags") or {}),
+            metrics={k: LatestMetric.from_api(v) for k, v in (data.get("metrics") or {}).items()},
+            inputs=list(data.get("inputs") or []),
+        )
+
+
+@dataclass(frozen=True)
+class MetricHistory:
+    """One metric's points in step order; ``total`` counts them before downsampling."""
+
+    run_id: str
+    key: str
+    total: int
+    downsampled: bool
+    steps: list[int]
+    timestamps: list[int]
+    values: list[float]
+
+    @classmethod
+    def from_api(cls, data: Json) -> Self:
+        return cls(
+            run_id=data["run_id"],
+            key=data["key"],
+            total=int(data["total"]),
+            downsampled=bool(data["downsampled"]),
+            steps=list(data["steps"]),
+            timestamps=list(data["timestamps"]),
+            values=[number(v) for v in data["values"]],
+        )
+
+
+@dataclass(frozen=True)
+class RunComparison:
+    """Runs side by side: every key's values line up with ``runs`` (None where unset)."""
+
+    runs: list[Run]
+    params: dict[str, list[str | None]]
+    metrics: dict[str, list[float | None]]
+    differing_params: list[str]
+
+    @classmethod
+    def from_api(cls, data: Json) -> Self:
+        return cls(
+            runs=[Run.from_api(r) for r in data["runs"]],
+            params={k: list(v) for k, v in data["params"].items()},
+            metrics={
+                k: [None if v is None else number(v) for v in values]
+                for k, values in data["metrics"].items()
+            },
+            differing_params=list(data["differing_params"]),
+        )
+
+
+@dataclass(frozen=True)
+class Artifact:
+    path: str
+    size: int
+    hash: str
+    created_at: datetime | None
+
+    @classmethod
+    def from_api(cls, data: Json) -> Self:
+        return cls(data["path"], int(data["size"]), data["hash"], _time(data.get("created_at")))
