@@ -162,15 +162,7 @@ def read_blob(blob: BlobSource) -> bytes:
     Not hashed again (a fifth of a first push's client time): the server verifies every blob
     and refuses bytes that do not match, and a changed file shows in its size or mtime here.
     """
-    try:
-        fd = os.open(blob.abspath, os.O_RDONLY)
-    except FileNotFoundError:
-        raise file_changed(blob.name) from None
-    try:
-        data = os.pread(fd, blob.size, blob.offset)
-        mtime_ns = os.fstat(fd).st_mtime_ns
-    finally:
-        os.close(fd)
+    data, mtime_ns = _pread(blob)
     if len(data) != blob.size or mtime_ns != blob.mtime_ns:
         raise file_changed(blob.name)
     return data
@@ -179,16 +171,20 @@ def read_blob(blob: BlobSource) -> bytes:
 def _name_the_changed_file(blobs: list[BlobSource]) -> None:
     """Raise file_changed for the first blob whose file no longer hashes as it did."""
     for blob in blobs:
-        try:
-            fd = os.open(blob.abspath, os.O_RDONLY)
-        except FileNotFoundError:
-            raise file_changed(blob.name) from None
-        try:
-            data = os.pread(fd, blob.size, blob.offset)
-        finally:
-            os.close(fd)
-        if hash_bytes(data) != blob.digest:
+        if hash_bytes(_pread(blob)[0]) != blob.digest:
             raise file_changed(blob.name)
+
+
+def _pread(blob: BlobSource) -> tuple[bytes, int]:
+    """The blob's bytes as its file holds them now, and the file's mtime."""
+    try:
+        fd = os.open(blob.abspath, os.O_RDONLY)
+    except FileNotFoundError:
+        raise file_changed(blob.name) from None
+    try:
+        return os.pread(fd, blob.size, blob.offset), os.fstat(fd).st_mtime_ns
+    finally:
+        os.close(fd)
 
 
 def read_pieces(blob: BlobSource) -> Iterator[bytes]:
