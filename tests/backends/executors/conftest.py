@@ -42,12 +42,12 @@ class Flavour:
 
 
 @pytest.fixture(scope="session")
-def ray_address(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+def ray_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """Dashboard URL of the session's Ray cluster (shared by all xdist workers of the run);
     clients here run with the loopback environment."""
     saved = {name: os.environ.get(name) for name in LOOPBACK_ENV}
     os.environ.update(LOOPBACK_ENV)
-    if worker_id == "master":  # no xdist
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # not under xdist
         cluster = ray_cluster()
     else:  # the parent of each worker's base temp dir is common to the run
         cluster = shared_ray_cluster(tmp_path_factory.getbasetemp().parent)
