@@ -164,7 +164,7 @@ class LocalExecutor:
 
     def _make_cgroup(self, mark: str, memory_bytes: int) -> tuple[str, str]:
         """The attempt's cgroup ("" for none) and who enforces memory: kernel or monitor."""
-        # Joining a cgroup costs the job ~10 ms of start-up (the kernel's migration lock), so
+        # Joining a cgroup costs the job 10-20 ms of start-up (the kernel's migration lock), so
         # ``auto`` pays it only where it buys a kernel-enforced memory limit.
         wanted = self.cgroups == "always" or (self._cgroup_memory and memory_bytes > 0)
         if self.cgroup_root is None or not wanted:
