@@ -220,3 +220,13 @@ def test_true_runs_in_tens_of_milliseconds(local: LocalExecutor, make_spec: Spec
             time.sleep(0.001)
         times.append(time.perf_counter() - started)
     assert statistics.median(times) < 0.25, times
+
+
+def test_ended_shims_leave_no_zombies(local: LocalExecutor, make_spec: Spec) -> None:
+    handles = [local.launch(make_spec(["true"])) for _ in range(5)]
+    for handle in handles:
+        wait_end(local, handle)
+    time.sleep(0.2)  # the shims exit just after writing their exit files
+    local.poll(handles[0])
+    for handle in handles:
+        assert _shim.read_stat(shim_pid(handle)) is None  # reaped, not <defunct>

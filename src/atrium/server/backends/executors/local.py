@@ -158,6 +158,7 @@ class LocalExecutor:
         stat = _shim.read_stat(child.pid)
         if stat is None:  # cannot happen: an unreaped child keeps its /proc entry
             raise ExecutorError(f"shim {child.pid} vanished at launch")
+        self._reap()
         with self._lock:
             self._children[child.pid] = child
         return _Handle(child.pid, stat.start, mark, cgroup, log).encode()
@@ -201,8 +202,9 @@ class LocalExecutor:
 
     def poll(self, handle: str) -> Observation:
         h = _Handle.decode(handle)
+        self._reap()
         code = h.exit_code()
-        if code is None and self._shim_alive(h):
+        if code is None and _shim.alive(h.pid, h.start):
             return Observation("running")
         code = h.exit_code() if code is None else code  # it may have just ended
         if code is not None:
@@ -213,13 +215,12 @@ class LocalExecutor:
         _cgroup.remove(h.cgroup)
         return Observation("lost", reason=LOST)
 
-    def _shim_alive(self, h: _Handle) -> bool:
+    def _reap(self) -> None:
+        """Wait for the shims this instance started that have exited: no zombies pile up."""
         with self._lock:
-            child = self._children.get(h.pid)
-        if child is not None and child.poll() is not None:  # reaps it: no zombie left
-            with self._lock:
-                self._children.pop(h.pid, None)
-        return _shim.alive(h.pid, h.start)
+            ended = [pid for pid, child in self._children.items() if child.poll() is not None]
+            for pid in ended:
+                del self._children[pid]
 
     def read_log(self, handle: str, offset: int, limit: int = 1 << 20) -> bytes:
         return read_range(_Handle.decode(handle).log, offset, limit)
@@ -227,6 +228,8 @@ class LocalExecutor:
     def sample(self, handle: str) -> Sample | None:
         h = _Handle.decode(handle)
         if h.exit_code() is not None:
+            with self._lock:
+                self._cpu.pop(handle, None)
             return None
         shim = _shim.read_stat(h.pid)
         if shim is not None and shim.start == h.start and not shim.zombie:
