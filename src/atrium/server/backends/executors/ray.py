@@ -248,7 +248,10 @@ class RayExecutor:
             return Observation("lost", reason=f"lost: Ray does not know job {h.submission_id}")
         observation = observe(info)
         if observation.state == "exited":
-            self._sync_log(h, final=True)
+            try:
+                self._sync_log(h, final=True)
+            except ExecutorError:  # the end is known; the last copy waits for the next poll
+                return observation
             h.record(observation)
             self._synced.pop(h.submission_id, None)
         return observation
