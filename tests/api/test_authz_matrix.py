@@ -110,7 +110,11 @@ def route_table(app: FastAPI) -> dict[tuple[str, str], str]:
 def _app_for_collection() -> FastAPI:
     """An app used only to read its route table: its database is never opened."""
     home = Path(tempfile.gettempdir()) / "atrium-authz-collection"
-    return create_app(Settings(home=home, database_url=f"sqlite:///{home}/never-opened.db"))
+    return create_app(
+        # No background workers: the database is never opened, and threads that import while
+        # pytest rewrites test modules trip CPython 3.11's shared AST recursion counter.
+        Settings(home=home, database_url=f"sqlite:///{home}/never-opened.db", scheduler=False)
+    )
 
 
 ROUTES = route_table(_app_for_collection())

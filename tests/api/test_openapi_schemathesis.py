@@ -47,7 +47,11 @@ CHECKS = [
 
 def _schema_app() -> FastAPI:
     home = Path(tempfile.gettempdir()) / "atrium-schemathesis-collection"
-    return create_app(Settings(home=home, database_url=f"sqlite:///{home}/never-opened.db"))
+    return create_app(
+        # No background workers: the database is never opened, and threads that import while
+        # pytest rewrites test modules trip CPython 3.11's shared AST recursion counter.
+        Settings(home=home, database_url=f"sqlite:///{home}/never-opened.db", scheduler=False)
+    )
 
 
 schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", _schema_app())
