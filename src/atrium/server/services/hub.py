@@ -8,7 +8,6 @@ from datetime import timedelta
 
 from atrium.contracts.users import UserCreate
 from atrium.server.backends.blobstore import BlobStore
-from atrium.server.backends.notify.smtp import SmtpConfig
 from atrium.server.domain.clock import Clock
 from atrium.server.services import security
 from atrium.server.services.audit import Auditor, AuditService
@@ -27,13 +26,9 @@ from atrium.server.services.job_runtime import JobRuntime
 from atrium.server.services.job_signal import JobSignal
 from atrium.server.services.job_specs import SpecChecker
 from atrium.server.services.jobs import JobService
-from atrium.server.services.notifications import NotificationService, notification_service
 from atrium.server.services.quotas import QuotaService
-from atrium.server.services.schedule_ticks import ScheduleTicks
-from atrium.server.services.schedules import ScheduleService
 from atrium.server.services.secret_box import SecretBox
 from atrium.server.services.secrets import SecretService
-from atrium.server.services.tracking import Tracking
 from atrium.server.services.usage_report import UsageReportService
 from atrium.server.services.users import UserService
 from atrium.server.store import users as user_store
@@ -71,10 +66,6 @@ class Hub:
     job_outputs: JobOutputs
     job_admission: JobAdmission
     job_monitor: JobMonitor
-    schedules: ScheduleService
-    schedule_ticks: ScheduleTicks
-    notifications: NotificationService
-    tracking: Tracking
 
     @classmethod
     def build(
@@ -85,7 +76,6 @@ class Hub:
         blobs: BlobStore,
         secret_box: SecretBox,
         runtime: JobRuntime,
-        smtp: SmtpConfig | None = None,
     ) -> Hub:
         auditor = Auditor(clock)
         auth = AuthService(db, clock, auditor, session_ttl)
@@ -93,13 +83,11 @@ class Hub:
         quotas = QuotaService(db, clock, auditor)
         versions = VersionService(db, clock, auditor, blobs, quotas)
         secret_service = SecretService(db, clock, auditor, secret_box)
-        checker = SpecChecker(secret_service, runtime.executor, runtime.environments_root)
-        signal = JobSignal()
-        notifications = notification_service(
-            db, clock, auditor, secret_box, smtp, runtime.public_url
+        checker = SpecChecker(
+            secret_service, runtime.executor.capacity(), runtime.environments_root
         )
-        monitor = JobMonitor(db, clock, quotas, auth, blobs, runtime, signal, notifications)
-        jobs = JobService(db, clock, auditor, checker, signal, notifications)
+        signal = JobSignal()
+        monitor = JobMonitor(db, clock, quotas, auth, blobs, runtime, signal)
         launcher = Launcher(db, clock, runtime, versions, secret_service, checker)
         return cls(
             db=db,
@@ -119,14 +107,10 @@ class Hub:
             transfers=BlobService(db, clock, auditor, blobs),
             secrets=secret_service,
             usage_report=UsageReportService(db, clock),
-            jobs=jobs,
+            jobs=JobService(db, clock, auditor, checker, signal),
             job_outputs=JobOutputs(db, blobs, runtime),
             job_admission=JobAdmission(db, clock, quotas, auth, runtime, launcher, monitor),
             job_monitor=monitor,
-            schedules=ScheduleService(db, clock, auditor, jobs),
-            schedule_ticks=ScheduleTicks(db, jobs),
-            notifications=notifications,
-            tracking=Tracking.build(db, clock, auditor, blobs, quotas),
         )
 
     def bootstrap(self, admin_password: str | None) -> Bootstrap:

@@ -20,7 +20,16 @@ from atrium.server.services.job_files import CHUNK, READ_PIECE, read_blobs
 from atrium.server.services.job_runtime import JobRuntime
 from atrium.server.store import jobs as job_store
 from atrium.server.store.db import Database
-from atrium.server.store.tables import JobAttemptRow, JobRow
+from atrium.server.store.tables import JobAttemptRow, JobRow, JobSampleRow
+
+
+@dataclass(frozen=True)
+class AttemptRef:
+    """One attempt of a job in a group; ``attempt`` None means the job's latest."""
+
+    group: str
+    job_id: int
+    attempt: int | None = None
 
 
 @dataclass(frozen=True)
@@ -52,11 +61,9 @@ class JobOutputs:
         self.blobs = blobs
         self.runtime = runtime
 
-    def read_log(
-        self, ctx: Context, group: str, job_id: int, attempt: int | None, offset: int, limit: int
-    ) -> LogPiece:
+    def read_log(self, ctx: Context, ref: AttemptRef, offset: int, limit: int) -> LogPiece:
         with self.db.read() as s:
-            job, row = self._attempt(s, ctx, group, job_id, attempt, required=False)
+            job, row = self._attempt(s, ctx, ref, required=False)
         if row is None:
             return LogPiece(None, offset, offset, b"", ended=JobState(job.status).terminal)
         ended = row.log_chunks is not None
@@ -83,12 +90,10 @@ class JobOutputs:
         except ExecutorError:  # another replica's attempt, or just ended: try again soon
             return b""
 
-    def download_log(
-        self, ctx: Context, group: str, job_id: int, attempt: int | None
-    ) -> tuple[int | None, Iterator[bytes]]:
+    def download_log(self, ctx: Context, ref: AttemptRef) -> tuple[int | None, Iterator[bytes]]:
         """The whole log as raw bytes; (size, chunks) once stored, (None, ...) while live."""
         with self.db.read() as s:
-            row = self._attempt(s, ctx, group, job_id, attempt)[1]
+            row = self._attempt(s, ctx, ref)[1]
         assert row is not None
         if row.log_chunks is not None:
             return row.log_bytes, read_blobs(self.blobs, row.log_chunks)
@@ -101,16 +106,10 @@ class JobOutputs:
             offset += len(piece)
 
     def artifacts(
-        self,
-        ctx: Context,
-        group: str,
-        job_id: int,
-        attempt: int | None,
-        limit: int,
-        cursor: str | None,
+        self, ctx: Context, ref: AttemptRef, limit: int, cursor: str | None
     ) -> Page[Artifact]:
         with self.db.read() as s:
-            row = self._attempt(s, ctx, group, job_id, attempt, required=False)[1]
+            row = self._attempt(s, ctx, ref, required=False)[1]
             if row is None:
                 return Page[Artifact](items=[])
             rows, nxt = job_store.artifacts_page(s, row.id, limit, cursor)
@@ -120,55 +119,50 @@ class JobOutputs:
             return Page[Artifact](items=items, next_cursor=nxt)
 
     def open_artifact(
-        self, ctx: Context, group: str, job_id: int, attempt: int | None, path: str
+        self, ctx: Context, ref: AttemptRef, path: str
     ) -> tuple[int, Iterator[bytes]]:
         with self.db.read() as s:
-            row = self._attempt(s, ctx, group, job_id, attempt)[1]
+            row = self._attempt(s, ctx, ref)[1]
             assert row is not None
             found = job_store.artifact(s, row.id, path)
             if found is None:
                 raise NotFound(
-                    f"artifact {path!r} not found in attempt {row.number} of job {job_id}"
+                    f"artifact {path!r} not found in attempt {row.number} of job {ref.job_id}"
                 )
         return found.size, read_blobs(self.blobs, found.chunks or [found.hash])
 
     def samples(
-        self,
-        ctx: Context,
-        group: str,
-        job_id: int,
-        attempt: int | None,
-        limit: int,
-        cursor: str | None,
+        self, ctx: Context, ref: AttemptRef, limit: int, cursor: str | None
     ) -> Page[ResourceSample]:
         with self.db.read() as s:
-            row = self._attempt(s, ctx, group, job_id, attempt, required=False)[1]
+            row = self._attempt(s, ctx, ref, required=False)[1]
             if row is None:
                 return Page[ResourceSample](items=[])
             rows, nxt = job_store.samples_page(s, row.id, limit, cursor)
-            items = [
-                ResourceSample(
-                    attempt=row.number,
-                    time=r.time,
-                    cpu_percent=r.cpu_percent,
-                    memory_bytes=r.memory_bytes,
-                    gpu_percent=r.gpu_percent,
-                    gpu_memory_bytes=r.gpu_memory_bytes,
-                )
-                for r in rows
-            ]
+            items = [_sample(row.number, r) for r in rows]
             return Page[ResourceSample](items=items, next_cursor=nxt)
 
     @staticmethod
     def _attempt(
-        s: Session, ctx: Context, group: str, job_id: int, number: int | None, required: bool = True
+        s: Session, ctx: Context, ref: AttemptRef, required: bool = True
     ) -> tuple[JobRow, JobAttemptRow | None]:
-        g = policy.require_group(s, ctx.principal, group, "job.list")
-        job = job_store.get(s, g.id, job_id)
+        g = policy.require_group(s, ctx.principal, ref.group, "job.list")
+        job = job_store.get(s, g.id, ref.job_id)
         if job is None:
-            raise NotFound(f"job {job_id} not found in {group!r}")
-        row = job_store.attempt(s, job.id, number)
-        if row is None and (required or number is not None):
-            which = f"attempt {number}" if number is not None else "any attempt"
-            raise NotFound(f"job {job_id} has no {which} yet")
+            raise NotFound(f"job {ref.job_id} not found in {ref.group!r}")
+        row = job_store.attempt(s, job.id, ref.attempt)
+        if row is None and (required or ref.attempt is not None):
+            which = f"attempt {ref.attempt}" if ref.attempt is not None else "any attempt"
+            raise NotFound(f"job {ref.job_id} has no {which} yet")
         return job, row
+
+
+def _sample(attempt: int, row: JobSampleRow) -> ResourceSample:
+    return ResourceSample(
+        attempt=attempt,
+        time=row.time,
+        cpu_percent=row.cpu_percent,
+        memory_bytes=row.memory_bytes,
+        gpu_percent=row.gpu_percent,
+        gpu_memory_bytes=row.gpu_memory_bytes,
+    )

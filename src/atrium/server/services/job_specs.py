@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from atrium.contracts.jobs import JobSubmit
-from atrium.server.backends.executors.base import Resources
+from atrium.server.backends.executors.base import Executor, ExecutorError, Resources
 from atrium.server.domain import jobs as rules
 from atrium.server.domain.errors import InvalidInput, NotFound, QuotaExceeded
 from atrium.server.domain.model import Context
@@ -41,10 +41,10 @@ class Checked:
 
 class SpecChecker:
     def __init__(
-        self, secrets: SecretService, capacity: Resources, environments_root: Path | None
+        self, secrets: SecretService, executor: Executor, environments_root: Path | None
     ) -> None:
         self.secrets = secrets
-        self.capacity = capacity
+        self.executor = executor
         self.environments_root = environments_root
 
     def check(self, s: Session, ctx: Context, group: GroupRow, body: JobSubmit) -> Checked:
@@ -115,7 +115,10 @@ class SpecChecker:
                         "asked": amount,
                     }
                     raise QuotaExceeded(_never(it.name, resource, amount, scope, limit), details)
-        offer = self.capacity
+        try:
+            offer = self.executor.capacity()  # a Ray cluster grows and shrinks
+        except ExecutorError:
+            return  # unreachable now: the job may queue until it is back
         if not Resources(it.cpu, it.memory, it.gpu).fits_in(offer):
             raise InvalidInput(
                 f"instance type {it.name!r} ({_shape(it.cpu, it.memory, it.gpu)}) is larger "

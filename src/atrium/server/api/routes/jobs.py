@@ -19,6 +19,7 @@ from atrium.server.api.routes import ERRORS
 from atrium.server.domain.jobs import JobState
 from atrium.server.domain.model import Context
 from atrium.server.services.hub import Hub
+from atrium.server.services.job_outputs import AttemptRef
 
 router = APIRouter(prefix="/groups/{group}/jobs", tags=["jobs"], responses=ERRORS)
 GroupName = Annotated[str, Path(max_length=63)]
@@ -112,9 +113,8 @@ async def job_logs(
     follow: Annotated[bool, Query(description="Stream until the attempt ends")] = False,
 ) -> Response:
     """Log text from ``offset``; ``X-Log-Offset`` is where the next read starts."""
-    piece = await run_in_threadpool(
-        hub.job_outputs.read_log, ctx, group, job_id, attempt, offset, limit
-    )
+    ref = AttemptRef(group, job_id, attempt)
+    piece = await run_in_threadpool(hub.job_outputs.read_log, ctx, ref, offset, limit)
     headers = {
         **SAFE,
         "X-Log-Offset": str(piece.next_offset),
@@ -126,7 +126,7 @@ async def job_logs(
     text = piece.data.decode("utf-8", "replace")
     if not follow or piece.ended:
         return Response(text, media_type=media, headers=headers)
-    rest = _follow(hub, ctx, group, job_id, piece.attempt, piece.next_offset)
+    rest = _follow(hub, ctx, AttemptRef(group, job_id, piece.attempt), piece.next_offset)
     return StreamingResponse(_chain(text, rest), media_type=media, headers=SAFE)
 
 
@@ -137,16 +137,13 @@ async def _chain(first: str, rest: AsyncIterator[str]) -> AsyncIterator[str]:
         yield text
 
 
-async def _follow(
-    hub: Hub, ctx: Context, group: str, job_id: int, attempt: int | None, offset: int
-) -> AsyncIterator[str]:
+async def _follow(hub: Hub, ctx: Context, ref: AttemptRef, offset: int) -> AsyncIterator[str]:
     """Poll the log and pass on what is new; an attempt once known is kept (a retry is not
     mixed in at the old offset)."""
     while True:
-        piece = await run_in_threadpool(
-            hub.job_outputs.read_log, ctx, group, job_id, attempt, offset, LOG_LIMIT
-        )
-        attempt = attempt or piece.attempt
+        piece = await run_in_threadpool(hub.job_outputs.read_log, ctx, ref, offset, LOG_LIMIT)
+        if ref.attempt is None and piece.attempt is not None:
+            ref = AttemptRef(ref.group, ref.job_id, piece.attempt)
         if piece.data:
             yield piece.data.decode("utf-8", "replace")
         if piece.ended:
@@ -166,7 +163,7 @@ def download_log(
     group: GroupName, job_id: JobId, ctx: Ctx, hub: Services, attempt: AttemptNo = None
 ) -> StreamingResponse:
     """The raw log bytes (so far, while the attempt runs)."""
-    size, chunks = hub.job_outputs.download_log(ctx, group, job_id, attempt)
+    size, chunks = hub.job_outputs.download_log(ctx, AttemptRef(group, job_id, attempt))
     name = f"job-{job_id}{f'-attempt-{attempt}' if attempt else ''}.log"
     return _download(chunks, name, size)
 
@@ -180,7 +177,8 @@ def list_artifacts(
     paging: Paging,
     attempt: AttemptNo = None,
 ) -> Page[Artifact]:
-    return hub.job_outputs.artifacts(ctx, group, job_id, attempt, paging.limit, paging.cursor)
+    ref = AttemptRef(group, job_id, attempt)
+    return hub.job_outputs.artifacts(ctx, ref, paging.limit, paging.cursor)
 
 
 @router.get(
@@ -197,7 +195,7 @@ def download_artifact(
     path: Annotated[str, Query(min_length=1, max_length=1024)],
     attempt: AttemptNo = None,
 ) -> StreamingResponse:
-    size, chunks = hub.job_outputs.open_artifact(ctx, group, job_id, attempt, path)
+    size, chunks = hub.job_outputs.open_artifact(ctx, AttemptRef(group, job_id, attempt), path)
     return _download(chunks, path.rsplit("/", 1)[-1], size)
 
 
@@ -211,7 +209,8 @@ def list_samples(
     attempt: AttemptNo = None,
 ) -> Page[ResourceSample]:
     """CPU, memory (and GPU) of the attempt's process tree, oldest first."""
-    return hub.job_outputs.samples(ctx, group, job_id, attempt, paging.limit, paging.cursor)
+    ref = AttemptRef(group, job_id, attempt)
+    return hub.job_outputs.samples(ctx, ref, paging.limit, paging.cursor)
 
 
 def _download(chunks: Iterator[bytes], filename: str, size: int | None) -> StreamingResponse:
