@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from atrium.contracts.users import UserCreate
 from atrium.server.backends.blobstore import BlobStore
+from atrium.server.backends.notify.smtp import SmtpConfig
 from atrium.server.domain.clock import Clock
 from atrium.server.services import security
 from atrium.server.services.audit import Auditor, AuditService
@@ -26,9 +27,13 @@ from atrium.server.services.job_runtime import JobRuntime
 from atrium.server.services.job_signal import JobSignal
 from atrium.server.services.job_specs import SpecChecker
 from atrium.server.services.jobs import JobService
+from atrium.server.services.notifications import NotificationService, notification_service
 from atrium.server.services.quotas import QuotaService
+from atrium.server.services.schedule_ticks import ScheduleTicks
+from atrium.server.services.schedules import ScheduleService
 from atrium.server.services.secret_box import SecretBox
 from atrium.server.services.secrets import SecretService
+from atrium.server.services.tracking import Tracking
 from atrium.server.services.usage_report import UsageReportService
 from atrium.server.services.users import UserService
 from atrium.server.store import users as user_store
@@ -66,6 +71,10 @@ class Hub:
     job_outputs: JobOutputs
     job_admission: JobAdmission
     job_monitor: JobMonitor
+    schedules: ScheduleService
+    schedule_ticks: ScheduleTicks
+    notifications: NotificationService
+    tracking: Tracking
 
     @classmethod
     def build(
@@ -76,6 +85,7 @@ class Hub:
         blobs: BlobStore,
         secret_box: SecretBox,
         runtime: JobRuntime,
+        smtp: SmtpConfig | None = None,
     ) -> Hub:
         auditor = Auditor(clock)
         auth = AuthService(db, clock, auditor, session_ttl)
@@ -83,11 +93,13 @@ class Hub:
         quotas = QuotaService(db, clock, auditor)
         versions = VersionService(db, clock, auditor, blobs, quotas)
         secret_service = SecretService(db, clock, auditor, secret_box)
-        checker = SpecChecker(
-            secret_service, runtime.executor.capacity(), runtime.environments_root
-        )
+        checker = SpecChecker(secret_service, runtime.executor, runtime.environments_root)
         signal = JobSignal()
-        monitor = JobMonitor(db, clock, quotas, auth, blobs, runtime, signal)
+        notifications = notification_service(
+            db, clock, auditor, secret_box, smtp, runtime.public_url
+        )
+        monitor = JobMonitor(db, clock, quotas, auth, blobs, runtime, signal, notifications)
+        jobs = JobService(db, clock, auditor, checker, signal, notifications)
         launcher = Launcher(db, clock, runtime, versions, secret_service, checker)
         return cls(
             db=db,
@@ -107,10 +119,14 @@ class Hub:
             transfers=BlobService(db, clock, auditor, blobs),
             secrets=secret_service,
             usage_report=UsageReportService(db, clock),
-            jobs=JobService(db, clock, auditor, checker, signal),
+            jobs=jobs,
             job_outputs=JobOutputs(db, blobs, runtime),
             job_admission=JobAdmission(db, clock, quotas, auth, runtime, launcher, monitor),
             job_monitor=monitor,
+            schedules=ScheduleService(db, clock, auditor, jobs),
+            schedule_ticks=ScheduleTicks(db, jobs),
+            notifications=notifications,
+            tracking=Tracking.build(db, clock, auditor, blobs, quotas),
         )
 
     def bootstrap(self, admin_password: str | None) -> Bootstrap:
