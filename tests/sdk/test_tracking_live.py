@@ -23,6 +23,7 @@ import pytest
 
 import atrium
 from atrium.sdk import Client, Conflict, NotFound, ValidationError
+from atrium.sdk.tracking.fluent import detect_source
 
 Unique = Callable[[str], str]
 
@@ -57,7 +58,7 @@ def test_metrics_go_out_in_the_background_and_flush_delivers_them(
     assert done.params == {"lr": "0.01", "layers": "3"} and done.tags == {"team": "vision"}
     assert done.metrics["loss"].count == 5001 and done.metrics["loss"].value == 0.0
     assert math.isnan(done.metrics["f1"].value)
-    assert done.source.type == "script" and done.experiment == "e"
+    assert done.source.type == detect_source()["type"] and done.experiment == "e"
 
 
 def test_nested_runs_failures_and_the_module_level_api(admin_client: Client, group: str) -> None:

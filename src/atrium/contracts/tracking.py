@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from typing_extensions import TypedDict
 
 from atrium.contracts.common import Input
 
@@ -105,7 +106,9 @@ class RunUpdate(Input):
     notes: Notes | None = None
 
 
-class LatestMetric(_Floats):
+# Plain dicts rather than models: a search page builds thousands of them. (typing_extensions'
+# TypedDict, as Pydantic wants on Python 3.11.)
+class LatestMetric(TypedDict):
     value: float
     step: int
     timestamp: int
@@ -114,7 +117,7 @@ class LatestMetric(_Floats):
     count: int
 
 
-class Source(BaseModel):
+class Source(TypedDict):
     type: SourceType
     name: str | None
     job_id: int | None

@@ -8,19 +8,19 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import cast
 
 from sqlalchemy.orm import Session
 
-from atrium.contracts.tracking import LatestMetric, Run, Source, SourceType, Status
+from atrium.contracts.tracking import LatestMetric, Run, Source
 from atrium.server.domain.errors import NotFound
 from atrium.server.domain.model import Context
 from atrium.server.domain.tracking import loaded_value
 from atrium.server.services import policy
-from atrium.server.store import experiments as exp_store
+from atrium.server.store import run_views as views
 from atrium.server.store import runs as run_store
+from atrium.server.store.run_views import Latest
 from atrium.server.store.tables import GroupRow
-from atrium.server.store.tracking_tables import RunMetricRow, RunRow
+from atrium.server.store.tracking_tables import RunParamRow, RunRow, RunTagRow
 
 
 @dataclass(frozen=True)
@@ -42,27 +42,24 @@ def resolve(
     return RunTarget(row, run)
 
 
-def latest(row: RunMetricRow) -> LatestMetric:
-    return LatestMetric.model_construct(
-        value=loaded_value(row.last_value),
-        step=row.last_step,
-        timestamp=row.last_timestamp,
-        min=row.min_value,
-        max=row.max_value,
-        count=row.count,
+def _latest(found: Latest) -> LatestMetric:
+    _, value, step, timestamp, low, high, count = found
+    return LatestMetric(
+        value=loaded_value(value), step=step, timestamp=timestamp, min=low, max=high, count=count
     )
 
 
-def to_runs(s: Session, group: str, rows: Sequence[RunRow]) -> list[Run]:
-    """Wire models of ``rows`` with their params, tags and latest metrics, in a few queries.
+def to_runs(s: Session, group: str, ids: Sequence[int]) -> list[Run]:
+    """Wire models of the runs ``ids`` with their params, tags and latest metrics, in a few
+    queries (store/run_views.py).
 
     Built with ``model_construct``: the values come from the database, already checked, and
     validating a page of a thousand runs again would cost more than the queries."""
-    ids = [r.id for r in rows]
-    params, tags = run_store.params_of(s, ids), run_store.tags_of(s, ids)
-    metrics, inputs = run_store.metrics_of(s, ids), run_store.inputs_of(s, ids)
-    experiments = exp_store.names(s, [r.experiment_id for r in rows])
-    parents = run_store.uuids(s, [r.parent_id for r in rows if r.parent_id is not None])
+    rows = views.runs(s, ids)
+    params, tags = views.pairs(s, RunParamRow, ids), views.pairs(s, RunTagRow, ids)
+    metrics, inputs = views.latest(s, ids), views.inputs(s, ids)
+    experiments = views.experiment_names(s, [r.experiment_id for r in rows])
+    parents = views.uuids(s, [r.parent_id for r in rows if r.parent_id is not None])
     return [
         Run.model_construct(
             id=r.uuid,
@@ -70,13 +67,13 @@ def to_runs(s: Session, group: str, rows: Sequence[RunRow]) -> list[Run]:
             group=group,
             experiment=experiments[r.experiment_id],
             experiment_id=r.experiment_id,
-            status=cast(Status, r.status),
+            status=r.status,
             user=r.user,
             start_time=r.start_time,
             end_time=r.end_time,
             parent_run_id=parents.get(r.parent_id) if r.parent_id is not None else None,
-            source=Source.model_construct(
-                type=cast(SourceType, r.source_type),
+            source=Source(
+                type=r.source_type,
                 name=r.source_name,
                 job_id=r.source_job_id,
                 git_commit=r.git_commit,
@@ -84,7 +81,7 @@ def to_runs(s: Session, group: str, rows: Sequence[RunRow]) -> list[Run]:
             notes=r.notes,
             params=params.get(r.id, {}),
             tags=tags.get(r.id, {}),
-            metrics={m.key: latest(m) for m in metrics.get(r.id, [])},
+            metrics={m[0]: _latest(m) for m in metrics.get(r.id, [])},
             inputs=inputs.get(r.id, []),
         )
         for r in rows

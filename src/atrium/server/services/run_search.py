@@ -38,7 +38,7 @@ class RunSearchService:
             ids, nxt = search_store.search(
                 s, row.id, experiment_ids, node, order, query.limit, query.cursor
             )
-            runs = access.to_runs(s, group, run_store.by_ids(s, ids))
+            runs = access.to_runs(s, group, ids)
             return Page[Run](items=runs, next_cursor=nxt)
 
     def compare(self, ctx: Context, group: str, run_ids: Sequence[str]) -> RunComparison:
@@ -51,7 +51,7 @@ class RunSearchService:
             missing = [i for i in wanted if i not in found]
             if missing:
                 raise NotFound(f"run {missing[0]} not found in {group!r}")
-            runs = access.to_runs(s, group, [found[i] for i in wanted])
+            runs = access.to_runs(s, group, [found[i].id for i in wanted])
         return _side_by_side(runs)
 
 
@@ -60,7 +60,7 @@ def _side_by_side(runs: list[Run]) -> RunComparison:
     metric_keys = sorted({k for r in runs for k in r.metrics})
     params = {k: [r.params.get(k) for r in runs] for k in param_keys}
     metrics = {
-        k: [r.metrics[k].value if k in r.metrics else None for r in runs] for k in metric_keys
+        k: [r.metrics[k]["value"] if k in r.metrics else None for r in runs] for k in metric_keys
     }
     differing = [k for k, values in params.items() if len(set(values)) > 1]
     return RunComparison.model_construct(

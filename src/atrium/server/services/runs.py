@@ -60,7 +60,7 @@ class RunService:
     def get(self, ctx: Context, group: str, run_id: str) -> Run:
         with self.db.read() as s:
             target = access.resolve(s, ctx, group, run_id)
-            return access.to_runs(s, group, [target.run])[0]
+            return access.to_runs(s, group, [target.run.id])[0]
 
     def create(self, ctx: Context, group: str, body: RunCreate) -> Run:
         check_params(body.params)
@@ -96,7 +96,7 @@ class RunService:
             run_store.add_inputs(s, run.id, inputs)
             details = {"experiment": experiment.name, "name": run.name}
             self.auditor.record(s, ctx, "run.create", "run", run_uuid, group, details=details)
-            return access.to_runs(s, group, [run])[0]
+            return access.to_runs(s, group, [run.id])[0]
 
     def update(self, ctx: Context, group: str, run_id: str, body: RunUpdate) -> Run:
         changes = body.model_dump(exclude_unset=True, exclude_none=True)
@@ -118,7 +118,7 @@ class RunService:
             if "notes" in changes:
                 details["notes"] = "changed"
             self.auditor.record(s, ctx, "run.update", "run", run_id, group, details=details)
-            return access.to_runs(s, group, [run])[0]
+            return access.to_runs(s, group, [run.id])[0]
 
     def delete(self, ctx: Context, group: str, run_id: str) -> None:
         """Soft delete: the rows stay for audit; the next blob GC frees the artifacts."""

@@ -30,13 +30,6 @@ def by_id(s: Session, group_id: int, experiment_id: int) -> ExperimentRow | None
     return s.scalar(stmt)
 
 
-def names(s: Session, ids: Sequence[int]) -> dict[int, str]:
-    if not ids:
-        return {}
-    stmt = select(ExperimentRow.id, ExperimentRow.name).where(ExperimentRow.id.in_(set(ids)))
-    return {i: n for i, n in s.execute(stmt).tuples()}
-
-
 def ids_by_names(s: Session, group_id: int, wanted: Sequence[str]) -> dict[str, int]:
     stmt = select(ExperimentRow.name, ExperimentRow.id).where(
         ExperimentRow.group_id == group_id,

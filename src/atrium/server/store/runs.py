@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -12,7 +11,6 @@ from sqlalchemy.orm import Session
 from atrium.server.store.tables import JobRow
 from atrium.server.store.tracking_tables import (
     RunInputRow,
-    RunMetricRow,
     RunParamRow,
     RunRow,
     RunTagRow,
@@ -35,31 +33,10 @@ def by_uuids(s: Session, group_id: int, uuids: Sequence[str]) -> list[RunRow]:
     return list(s.scalars(stmt))
 
 
-def by_ids(s: Session, ids: Sequence[int]) -> list[RunRow]:
-    """Runs by internal id, in the order of ``ids``."""
-    if not ids:
-        return []
-    found = {r.id: r for r in s.scalars(select(RunRow).where(RunRow.id.in_(ids)))}
-    return [found[i] for i in ids if i in found]
-
-
-def uuids(s: Session, ids: Sequence[int]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    stmt = select(RunRow.id, RunRow.uuid).where(RunRow.id.in_(wanted))
-    return {i: u for i, u in s.execute(stmt).tuples()}
-
-
 def add(s: Session, row: RunRow) -> RunRow:
     s.add(row)
     s.flush()
     return row
-
-
-def lock(s: Session, run_id: int) -> None:
-    """Serialise writers of one run (PostgreSQL; SQLite writers are serial already)."""
-    s.execute(select(RunRow.id).where(RunRow.id == run_id).with_for_update())
 
 
 # ---- params and tags -------------------------------------------------------------------------
@@ -114,40 +91,6 @@ def delete_tag(s: Session, run_id: int, key: str) -> bool:
     return True
 
 
-def _pairs(
-    s: Session, table: type[RunParamRow] | type[RunTagRow], ids: Sequence[int]
-) -> dict[int, dict[str, str]]:
-    out: dict[int, dict[str, str]] = defaultdict(dict)
-    for i in range(0, len(ids), BATCH):
-        stmt = select(table.run_id, table.key, table.value).where(
-            table.run_id.in_(ids[i : i + BATCH])
-        )
-        for run_id, key, value in s.execute(stmt).tuples():
-            out[run_id][key] = value
-    return out
-
-
-def params_of(s: Session, ids: Sequence[int]) -> dict[int, dict[str, str]]:
-    return _pairs(s, RunParamRow, ids)
-
-
-def tags_of(s: Session, ids: Sequence[int]) -> dict[int, dict[str, str]]:
-    return _pairs(s, RunTagRow, ids)
-
-
-def metrics_of(s: Session, ids: Sequence[int]) -> dict[int, list[RunMetricRow]]:
-    out: dict[int, list[RunMetricRow]] = defaultdict(list)
-    for i in range(0, len(ids), BATCH):
-        stmt = (
-            select(RunMetricRow)
-            .where(RunMetricRow.run_id.in_(ids[i : i + BATCH]))
-            .order_by(RunMetricRow.key)
-        )
-        for row in s.scalars(stmt):
-            out[row.run_id].append(row)
-    return out
-
-
 # ---- lineage ---------------------------------------------------------------------------------
 
 
@@ -161,16 +104,3 @@ def add_inputs(s: Session, run_id: int, inputs: Mapping[int, str]) -> None:
     if inputs:
         rows = [{"run_id": run_id, "dataset_version_id": v, "ref": r} for v, r in inputs.items()]
         s.execute(insert(RunInputRow), rows)
-
-
-def inputs_of(s: Session, ids: Sequence[int]) -> dict[int, list[str]]:
-    out: dict[int, list[str]] = defaultdict(list)
-    if ids:
-        stmt = (
-            select(RunInputRow.run_id, RunInputRow.ref)
-            .where(RunInputRow.run_id.in_(ids))
-            .order_by(RunInputRow.ref)
-        )
-        for run_id, ref in s.execute(stmt).tuples():
-            out[run_id].append(ref)
-    return out

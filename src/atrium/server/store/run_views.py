@@ -1,0 +1,97 @@
+"""Everything a page of runs shows, loaded in one query per kind as plain rows.
+
+A search page holds up to 1,000 runs with their params, tags and latest metrics: thousands of
+rows. ORM objects and an ``IN`` list of a thousand bound parameters cost more than the queries
+themselves, so these read tuples, and pass the run ids as one parameter: a JSON array read by
+``json_each`` on SQLite, an array compared with ``= ANY`` on PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import BigInteger, ColumnElement, Row, any_, bindparam, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.orm import InstrumentedAttribute, Session
+
+from atrium.server.store.tracking_tables import (
+    ExperimentRow,
+    RunInputRow,
+    RunMetricRow,
+    RunParamRow,
+    RunRow,
+    RunTagRow,
+)
+
+# (key, last value, last step, last timestamp, min, max, count) of one metric of a run.
+Latest = tuple[str, float | None, int, int, float | None, float | None, int]
+
+
+def _among(
+    s: Session, column: InstrumentedAttribute[int], ids: Sequence[int]
+) -> ColumnElement[bool]:
+    if s.get_bind().dialect.name == "postgresql":
+        return column == any_(bindparam("ids", list(ids), type_=ARRAY(BigInteger)))
+    each = func.json_each(bindparam("ids", json.dumps(list(ids)))).table_valued("value")
+    return column.in_(select(each.c.value))
+
+
+def runs(s: Session, ids: Sequence[int]) -> list[Row[Any]]:
+    """The runs' own columns (attributes named as RunRow's), in the order of ``ids``."""
+    if not ids:
+        return []
+    table = RunRow.__table__
+    found = {row.id: row for row in s.execute(select(table).where(_among(s, RunRow.id, ids)))}
+    return [found[i] for i in ids if i in found]
+
+
+def pairs(
+    s: Session, table: type[RunParamRow] | type[RunTagRow], ids: Sequence[int]
+) -> dict[int, dict[str, str]]:
+    out: dict[int, dict[str, str]] = defaultdict(dict)
+    if ids:
+        stmt = select(table.run_id, table.key, table.value).where(_among(s, table.run_id, ids))
+        for run_id, key, value in s.execute(stmt).tuples():
+            out[run_id][key] = value
+    return out
+
+
+def latest(s: Session, ids: Sequence[int]) -> dict[int, list[Latest]]:
+    out: dict[int, list[Latest]] = defaultdict(list)
+    if ids:
+        m = RunMetricRow
+        stmt = select(
+            m.run_id, m.key, m.last_value, m.last_step, m.last_timestamp, m.min_value,
+            m.max_value, m.count,
+        ).where(_among(s, m.run_id, ids)).order_by(m.key)  # fmt: skip
+        for run_id, *rest in s.execute(stmt).tuples():
+            out[run_id].append(tuple(rest))  # type: ignore[arg-type]
+    return out
+
+
+def inputs(s: Session, ids: Sequence[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    if ids:
+        stmt = (
+            select(RunInputRow.run_id, RunInputRow.ref)
+            .where(_among(s, RunInputRow.run_id, ids))
+            .order_by(RunInputRow.ref)
+        )
+        for run_id, ref in s.execute(stmt).tuples():
+            out[run_id].append(ref)
+    return out
+
+
+def experiment_names(s: Session, ids: Sequence[int]) -> dict[int, str]:
+    wanted = sorted(set(ids))
+    stmt = select(ExperimentRow.id, ExperimentRow.name).where(ExperimentRow.id.in_(wanted))
+    return {i: n for i, n in s.execute(stmt).tuples()} if wanted else {}
+
+
+def uuids(s: Session, ids: Sequence[int]) -> dict[int, str]:
+    wanted = sorted(set(ids))
+    stmt = select(RunRow.id, RunRow.uuid).where(_among(s, RunRow.id, wanted))
+    return {i: u for i, u in s.execute(stmt).tuples()} if wanted else {}
