@@ -50,7 +50,8 @@ class Workspace:
         return self.root / "output.log"
 
     def create(self) -> None:
-        for path in (self.work, self.data, self.artifacts):
+        """``data/`` comes with the first input (mkdir is slow on some filesystems)."""
+        for path in (self.work, self.artifacts):
             path.mkdir(parents=True, exist_ok=True)
 
     def remove(self) -> None:

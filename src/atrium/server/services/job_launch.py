@@ -89,6 +89,7 @@ class Launcher:
         for name, pinned in job.spec["resolved_inputs"].items():
             ref = rules.parse_input(pinned)
             dest = ws.data / name
+            dest.mkdir(parents=True)  # even for a version without files
             self.versions.materialize(ctx, ref.group, ref.name, ref.ref, dest)
             for dirpath, _, _ in os.walk(dest):
                 os.chmod(dirpath, 0o555)

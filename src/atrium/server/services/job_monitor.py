@@ -180,9 +180,9 @@ class JobMonitor:
             self._release(s, attempt)
             self._next(job, attempt, state)
             self.notifications.job_ended_in(s, job)  # nothing unless the job ended
-        ws.remove()
         self.signal.job_ended()
         self.signal.wake()  # quota and capacity were freed
+        ws.remove()  # last: rmdir is slow on some filesystems, and nobody waits for it
         return True
 
     def _release(self, s: Session, attempt: JobAttemptRow) -> None:
