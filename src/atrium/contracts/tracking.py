@@ -33,6 +33,7 @@ SourceType = Literal["job", "notebook", "script", "other"]
 Step = Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)]
 Millis = Annotated[int, Field(ge=0, le=MAX_INT)]
 Notes = Annotated[str, StringConstraints(max_length=100_000)]
+OrderBy = Annotated[str, StringConstraints(max_length=1000)]
 
 
 class _Floats(BaseModel):
@@ -204,7 +205,7 @@ class RunSearch(Input):
         default=None, max_length=100, description="Experiment names; all of the group's if unset"
     )
     filter: str = Field(default="", max_length=10_000)
-    order_by: list[str] = Field(default_factory=list, max_length=10)
+    order_by: list[OrderBy] = Field(default_factory=list, max_length=10)
     limit: int = Field(default=100, ge=1, le=1000)
     cursor: str | None = Field(default=None, max_length=500)
 

@@ -20,9 +20,11 @@ from atrium.contracts.common import Page
 from atrium.contracts.tracking import (
     MAX_INT,
     Artifact,
+    ExperimentName,
     LogBatch,
     Logged,
     MetricHistory,
+    OrderBy,
     Run,
     RunComparison,
     RunCreate,
@@ -53,9 +55,9 @@ def list_runs(
     group: GroupName,
     ctx: Ctx,
     hub: Services,
-    experiment: Annotated[list[str] | None, Query(max_length=100)] = None,
+    experiment: Annotated[list[ExperimentName] | None, Query(max_length=100)] = None,
     filter: Annotated[str, Query(max_length=10_000, description="e.g. metrics.acc > 0.9")] = "",
-    order_by: Annotated[list[str] | None, Query(max_length=10)] = None,
+    order_by: Annotated[list[OrderBy] | None, Query(max_length=10)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
 ) -> Response:
