@@ -12,7 +12,6 @@ from atrium.contracts.common import Input, Name
 JobStatus = Literal[
     "queued", "admitted", "running", "succeeded", "failed", "cancelled", "timed_out"
 ]
-JOB_STATUSES: tuple[str, ...] = JobStatus.__args__  # type: ignore[attr-defined]
 
 #: The whole command line, however it is given: bigger is refused (argv limits are ~128 KiB).
 MAX_COMMAND_BYTES = 64 * 1024
