@@ -80,6 +80,8 @@ def test_bad_quota_input_changes_nothing(world: World) -> None:
         {"memory": True},
         {"disk": 5},
         {"running_jobs": 1.5},
+        {"storage_bytes": 2**63},  # beyond a signed 64-bit column
+        {"memory": "9000Pi"},
     ):
         r = world.admin.patch("/api/v1/groups/ml/quota", json=body)
         assert r.status_code == 422, (body, r.text)

@@ -23,13 +23,16 @@ _SUFFIX = {
 _QTY = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([KMGTP]i?|k)?B?\s*$")
 
 
+MAX_BYTES = 2**62
+
+
 def parse_bytes(value: int | float | str, field: str = "memory") -> int:
     if isinstance(value, bool):
         raise InvalidInput(f"{field} must be a number of bytes or a string like '16Gi'")
     if isinstance(value, int | float):
         if value < 0:
             raise InvalidInput(f"{field} must not be negative", {"field": field})
-        return int(value)
+        return _bounded(int(value), field)
     match = _QTY.match(value)
     if not match:
         raise InvalidInput(
@@ -37,4 +40,11 @@ def parse_bytes(value: int | float | str, field: str = "memory") -> int:
             {"field": field},
         )
     number, suffix = match.groups()
-    return int(float(number) * _SUFFIX[suffix or ""])
+    return _bounded(int(float(number) * _SUFFIX[suffix or ""]), field)
+
+
+def _bounded(size: int, field: str) -> int:
+    # Byte columns are signed 64-bit on both dialects; 4 EiB is beyond any real quota.
+    if size > MAX_BYTES:
+        raise InvalidInput(f"{field} must be at most 4Ei ({MAX_BYTES} bytes)", {"field": field})
+    return size
