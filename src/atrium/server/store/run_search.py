@@ -27,7 +27,11 @@ from atrium.server.store.tracking_tables import (
 Condition = ColumnElement[bool]
 Column = ColumnElement[Any] | InstrumentedAttribute[Any]
 _Parent = aliased(RunRow)
-KEYED: dict[str, type[RunParamRow] | type[RunTagRow]] = {"param": RunParamRow, "tag": RunTagRow}
+KEYED: dict[str, type[RunMetricRow] | type[RunParamRow] | type[RunTagRow]] = {
+    "metric": RunMetricRow,
+    "param": RunParamRow,
+    "tag": RunTagRow,
+}
 ATTRIBUTE_COLUMNS: dict[str, Any] = {
     "run_id": RunRow.uuid,
     "name": RunRow.name,
@@ -76,23 +80,20 @@ def _compare(column: Column, op: str, value: Any, dialect: str) -> Condition:
     return column.like(value)
 
 
-def _metric(node: Comparison, dialect: str) -> Condition:
-    found = and_(RunMetricRow.run_id == RunRow.id, RunMetricRow.key == node.field.key)
-    if node.op == "is null":
-        return ~exists().where(found)
-    if node.op == "is not null":
-        return exists().where(found)
-    return exists().where(found, _compare(RunMetricRow.last_value, node.op, node.value, dialect))
+def _value(table: type[RunMetricRow] | type[RunParamRow] | type[RunTagRow]) -> Column:
+    """What a field compares: a metric's latest value, a param's or tag's value."""
+    return table.last_value if table is RunMetricRow else table.value  # type: ignore[union-attr]
 
 
 def _keyed(node: Comparison, dialect: str) -> Condition:
+    """A metric (its latest value), param or tag of the run: a correlated EXISTS."""
     table = KEYED[node.field.kind]
     found = and_(table.run_id == RunRow.id, table.key == node.field.key)
     if node.op == "is null":
         return ~exists().where(found)
     if node.op == "is not null":
         return exists().where(found)
-    return exists().where(found, _compare(table.value, node.op, node.value, dialect))
+    return exists().where(found, _compare(_value(table), node.op, node.value, dialect))
 
 
 def _attribute(node: Comparison, dialect: str) -> Condition:
@@ -122,24 +123,16 @@ def condition(node: Node, dialect: str) -> Condition:
     if not isinstance(node, Comparison):
         parts = [condition(part, dialect) for part in node.parts]
         return and_(*parts) if node.op == "and" else or_(*parts)
-    if node.field.kind == "metric":
-        return _metric(node, dialect)
     if node.field.kind in KEYED:
         return _keyed(node, dialect)
     return _attribute(node, dialect)
 
 
 def _order_column(field: Field) -> Column:
-    if field.kind == "metric":
-        return (
-            select(RunMetricRow.last_value)
-            .where(RunMetricRow.run_id == RunRow.id, RunMetricRow.key == field.key)
-            .scalar_subquery()
-        )
     if field.kind in KEYED:
         table = KEYED[field.kind]
         return (
-            select(table.value)
+            select(_value(table))
             .where(table.run_id == RunRow.id, table.key == field.key)
             .scalar_subquery()
         )
