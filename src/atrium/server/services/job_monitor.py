@@ -16,7 +16,7 @@ from datetime import timedelta
 from sqlalchemy.orm import Session
 
 from atrium.server.backends.blobstore import BlobStore
-from atrium.server.backends.executors.base import ExecutorError, Observation
+from atrium.server.backends.executors.base import ExecutorError, Observation, UnknownHandle
 from atrium.server.domain import jobs as rules
 from atrium.server.domain.clock import Clock
 from atrium.server.domain.jobs import JobState
@@ -36,6 +36,9 @@ log = logging.getLogger("atrium.scheduler")
 STORAGE_HOLDER = "storage:jobs"
 #: Longer than the local executor's SIGTERM-to-SIGKILL grace, so a killed tree is gone by then.
 KILL_WAIT = 15.0
+#: An executor that cannot be asked (a Ray head restarting, a network blip) is not a lost
+#: job: its attempts count as still running until it has been unreachable this long.
+UNREACHABLE_GRACE = 300.0
 
 
 class JobMonitor:
@@ -59,6 +62,7 @@ class JobMonitor:
         self.signal = signal
         self.notifications = notifications
         self._killing: dict[int, float] = {}  # attempt id -> when this process sent the kill
+        self._unreachable: dict[int, float] = {}  # attempt id -> first failed poll
 
     def sweep(self) -> tuple[int, int]:
         """Look at every active attempt once; returns (how many were active, how many ended)."""
@@ -86,7 +90,7 @@ class JobMonitor:
             return self._stop(
                 attempt, JobState.TIMED_OUT, f"timed out after {job.timeout_seconds} s"
             )
-        seen = self._poll(attempt.handle)
+        seen = self._poll(attempt.id, attempt.handle)
         if seen.state == "exited":
             reason = rules.exit_reason(seen.exit_code, seen.reason)
             state = JobState.SUCCEEDED if seen.exit_code == 0 else JobState.FAILED
@@ -105,17 +109,29 @@ class JobMonitor:
         if started is None:
             started = self._killing[attempt.id] = time.monotonic()
             self._kill(attempt.handle)
-        seen = self._poll(attempt.handle)
+        seen = self._poll(attempt.id, attempt.handle)
         if seen.state in ("running", "starting") and time.monotonic() - started < KILL_WAIT:
             return False
         self._killing.pop(attempt.id, None)
         return self.end(attempt.id, state, reason, seen.exit_code)
 
-    def _poll(self, handle: str) -> Observation:
+    def _poll(self, attempt_id: int, handle: str) -> Observation:
         try:
-            return self.runtime.executor.poll(handle)
-        except ExecutorError as exc:  # unknown handle: a process this executor cannot find
+            seen = self.runtime.executor.poll(handle)
+        except UnknownHandle as exc:  # a process this executor cannot find
             return Observation(state="lost", reason=f"lost: {exc}")
+        except ExecutorError as exc:
+            first = self._unreachable.setdefault(attempt_id, time.monotonic())
+            if time.monotonic() - first < UNREACHABLE_GRACE:
+                log.warning("cannot poll attempt %s, will retry: %s", attempt_id, exc)
+                return Observation(state="starting")
+            self._unreachable.pop(attempt_id, None)
+            return Observation(
+                state="lost",
+                reason=f"lost: executor unreachable for {UNREACHABLE_GRACE:.0f} s ({exc})",
+            )
+        self._unreachable.pop(attempt_id, None)
+        return seen
 
     def _kill(self, handle: str) -> None:
         try:
