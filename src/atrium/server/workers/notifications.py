@@ -11,17 +11,19 @@ more than ``keep`` ago are forgotten.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from datetime import timedelta
 
 from atrium.server.domain.clock import Clock
 from atrium.server.services.notification_delivery import Dispatcher
+from atrium.server.workers._loop import BackgroundLoop
 
 log = logging.getLogger("atrium.notifications")
 
 
-class NotificationWorker:
+class NotificationWorker(BackgroundLoop):
+    thread_name = "atrium-notifications"
+
     def __init__(
         self,
         dispatcher: Dispatcher,
@@ -32,14 +34,13 @@ class NotificationWorker:
         prune_every: float = 3600.0,
         keep: timedelta = timedelta(days=30),
     ) -> None:
+        super().__init__()
         self.dispatcher = dispatcher
         self.clock = clock
         self.batch = batch
         self.idle_poll = idle_poll
         self.prune_every = prune_every
         self.keep = keep
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
         self._last_prune = float("-inf")
 
     def run_once(self) -> int:
@@ -63,19 +64,6 @@ class NotificationWorker:
         self._last_prune = time.monotonic()
         self.dispatcher.prune(self.clock.now() - self.keep)
 
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(
-            target=self.run_forever, name="atrium-notifications", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self, timeout: float = 30) -> None:
-        """Stop after the current batch; what is left stays in the outbox for the next start."""
-        self._stop.set()
+    def _wake(self) -> None:
+        # What is left stays in the outbox for the next start.
         self.dispatcher.wake()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None

@@ -10,13 +10,13 @@ and retried: one bad job never stops the scheduler.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from dataclasses import dataclass
 
 from atrium.server.services.job_admission import JobAdmission
 from atrium.server.services.job_monitor import JobMonitor
 from atrium.server.services.job_signal import JobSignal
+from atrium.server.workers._loop import BackgroundLoop
 
 log = logging.getLogger("atrium.scheduler")
 
@@ -28,7 +28,9 @@ class Pass:
     launched: int
 
 
-class Scheduler:
+class Scheduler(BackgroundLoop):
+    thread_name = "atrium-scheduler"
+
     def __init__(
         self,
         admission: JobAdmission,
@@ -39,14 +41,13 @@ class Scheduler:
         active_poll: float = 0.01,
         idle_poll: float = 1.0,
     ) -> None:
+        super().__init__()
         self.admission = admission
         self.monitor = monitor
         self.signal = signal
         self.single_writer = single_writer
         self.active_poll = active_poll
         self.idle_poll = idle_poll
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def run_once(self, admit: bool = True) -> Pass:
         active, ended = self.monitor.sweep()
@@ -72,19 +73,6 @@ class Scheduler:
             busy = done.active or done.launched
             woken = self.signal.wait_for_work(self.active_poll if busy else self.idle_poll)
 
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(
-            target=self.run_forever, name="atrium-scheduler", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self, timeout: float = 30) -> None:
-        """Stop after the current pass; running attempts keep running (and are re-attached)."""
-        self._stop.set()
+    def _wake(self) -> None:
+        # Running attempts keep running when the scheduler stops (and are re-attached).
         self.signal.wake()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None

@@ -10,11 +10,11 @@ and retried; one broken schedule never stops the others (see services/schedule_t
 from __future__ import annotations
 
 import logging
-import threading
 from datetime import datetime
 
 from atrium.server.domain.clock import Clock
 from atrium.server.services.schedule_ticks import ScheduleTicks
+from atrium.server.workers._loop import BackgroundLoop
 
 log = logging.getLogger("atrium.schedules")
 
@@ -22,13 +22,14 @@ log = logging.getLogger("atrium.schedules")
 MAX_TICKS_PER_PASS = 1000
 
 
-class ScheduleTicker:
+class ScheduleTicker(BackgroundLoop):
+    thread_name = "atrium-schedules"
+
     def __init__(self, ticks: ScheduleTicks, clock: Clock, interval: float = 10.0) -> None:
+        super().__init__()
         self.ticks = ticks
         self.clock = clock
         self.interval = interval
-        self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
 
     def run_once(self, now: datetime | None = None) -> int:
         """Tick every schedule due at ``now`` (default: the clock's now); how many ticked."""
@@ -47,19 +48,3 @@ class ScheduleTicker:
             except Exception:
                 log.exception("schedule ticker pass failed; retrying")
             self._stop.wait(self.interval)
-
-    def start(self) -> None:
-        if self._thread is not None:
-            return
-        self._stop.clear()
-        self._thread = threading.Thread(
-            target=self.run_forever, name="atrium-schedules", daemon=True
-        )
-        self._thread.start()
-
-    def stop(self, timeout: float = 30) -> None:
-        """Stop after the current tick; a tick in progress commits or rolls back whole."""
-        self._stop.set()
-        if self._thread is not None:
-            self._thread.join(timeout)
-            self._thread = None
