@@ -17,8 +17,9 @@ from atrium.sdk._http import API_PREFIX, CONNECTION_HINT, _describe, _query, _ra
 from atrium.sdk.errors import AtriumConnectionError
 from atrium.sdk.jobs.function import RemoteFunction
 from atrium.sdk.jobs.models import Artifact, Job, JobSpec, LogChunk, ResourceSample
+from atrium.sdk.jobs.spec import job_template
 from atrium.sdk.models import Page
-from atrium.sdk.resources._base import Resource, compact, seg
+from atrium.sdk.resources._base import Resource, seg
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -55,13 +56,13 @@ class JobsResource(Resource):
         latest); the job finds each at ``$ATRIUM_DATA_<NAME>``. ``secrets`` names group secrets
         that arrive as env vars. ``clone(...)`` returns these same fields as a dict.
         """
-        body = compact(
-            command=command if isinstance(command, str) else list(command),
+        body = job_template(
+            command,
             name=name,
             instance_type=instance_type,
-            env=None if env is None else dict(env),
-            secrets=None if secrets is None else list(secrets),
-            inputs=None if inputs is None else dict(inputs),
+            env=env,
+            secrets=secrets,
+            inputs=inputs,
             working_dir=working_dir,
             environment=environment,
             timeout_seconds=timeout_seconds,

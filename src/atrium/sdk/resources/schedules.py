@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self
 
+from atrium.sdk.jobs.spec import job_template as job_template  # re-exported: schedules take one
 from atrium.sdk.models import Json, Page
 from atrium.sdk.resources._base import Resource, compact, seg
 
@@ -84,37 +85,6 @@ class Schedule:
             next_runs=[datetime.fromisoformat(t) for t in data.get("next_runs") or []],
             last_run=ScheduleRun.from_api(last) if last else None,
         )
-
-
-def job_template(
-    command: str | Sequence[str],
-    *,
-    name: str | None = None,
-    instance_type: str | None = None,
-    env: Mapping[str, str] | None = None,
-    secrets: Sequence[str] | None = None,
-    inputs: Mapping[str, str] | None = None,
-    working_dir: str | None = None,
-    environment: str | None = None,
-    timeout_seconds: int | None = None,
-    max_retries: int | None = None,
-    priority: int | None = None,
-) -> dict[str, Any]:
-    """The job a schedule submits, with the fields of ``client.jobs.submit`` (unset fields:
-    server defaults). Inputs given as a tag (``group/name:latest``) are pinned at each run."""
-    return compact(
-        command=command if isinstance(command, str) else list(command),
-        name=name,
-        instance_type=instance_type,
-        env=dict(env) if env else None,
-        secrets=list(secrets) if secrets else None,
-        inputs=dict(inputs) if inputs else None,
-        working_dir=working_dir,
-        environment=environment,
-        timeout_seconds=timeout_seconds,
-        max_retries=max_retries,
-        priority=priority,
-    )
 
 
 class SchedulesResource(Resource):
