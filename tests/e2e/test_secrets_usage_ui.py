@@ -131,7 +131,9 @@ def test_usage_report_chart_table_and_csv(page: Page, live_server: LiveServer) -
 
     # The CSV link downloads the same report.
     page.get_by_label("Scope").select_option("group")
-    href = page.get_by_role("link", name="Download CSV").get_attribute("href")
+    link = page.get_by_role("link", name="Download CSV")
+    expect(link).to_have_attribute("href", re.compile(r"group=use-a"))  # re-rendered for the scope
+    href = link.get_attribute("href")
     assert href is not None
     answer = page.request.get(f"{url}{href}")
     assert answer.ok
