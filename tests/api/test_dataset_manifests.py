@@ -107,3 +107,13 @@ def test_bad_manifest_references_change_nothing(world: World) -> None:
     r = world.bob.post(f"{BASE}/versions", json={"manifest": [never]})
     assert "never uploaded" in r.json()["error"]["message"]
     assert world.bob.get(f"{BASE}/versions").json()["items"] == []
+
+
+def test_a_child_version_still_needs_its_new_blobs_uploaded(world: World) -> None:
+    assert world.bob.post(ML, json={"name": "scans"}).status_code == 201
+    _commit(world, {"a": b"alpha", "b": b"beta"})
+    files = entries({"a": b"alpha", "b": b"beta", "c": b"never uploaded"})
+    r = world.bob.post(f"{BASE}/versions", json={"message": "m", "files": files})
+    assert r.status_code == 422, r.text
+    assert r.json()["error"]["details"]["missing"] == [key(b"never uploaded")]
+    assert len(world.bob.get(f"{BASE}/versions").json()["items"]) == 1

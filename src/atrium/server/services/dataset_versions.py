@@ -103,12 +103,13 @@ class VersionService:
             target = access.resolve(s, ctx, group, name, "write")
             ds_store.lock_for_commit(s)
             ds_store.lock_dataset(s, target.dataset.id)
-            # Checked inside the transaction that GC also locks: a blob cannot vanish between
-            # this check and the commit.
-            self._require_blobs(blobs)
             parent = self._check_parent(s, target, body.parent)
             old_files = manifests.files(s, parent.id) if parent else {}
-            old_blobs = manifests.blobs(s, parent.id) if parent else {}
+            old_blobs = manifests.blob_sizes(old_files)
+            # Checked inside the transaction that GC also locks: a blob cannot vanish between
+            # this check and the commit. The parent's blobs were checked when it was committed,
+            # and a live version's blobs are never collected.
+            self._require_blobs({h: n for h, n in blobs.items() if h not in old_blobs})
             row = self._insert_version(s, ctx, target, body.message, parent, files, old_files)
             parent_id = parent.id if parent else None
             manifests.write_files(s, row.id, parent_id, files, old_files)

@@ -9,11 +9,13 @@ which is most of a 20,000-file commit.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, Table, delete, insert, literal, select
 from sqlalchemy.orm import Session
 
+from atrium.server.domain import manifest
 from atrium.server.store.tables import VersionBlobRow, VersionFileRow
 
 #: path -> (size, hash, mode, chunks), as stored.
@@ -31,6 +33,22 @@ def files(s: Session, version_id: int) -> Files:
     )
     rows = s.execute(stmt).all()
     return {path: (size, h, mode, chunks) for path, size, h, mode, chunks in rows}
+
+
+def blob_sizes(stored: Files) -> dict[str, int]:
+    """Every blob the files reference, with its size: what their version's blob rows hold."""
+    return manifest.blob_sizes(
+        FileRow(p, size, h, mode, chunks) for p, (size, h, mode, chunks) in stored.items()
+    )
+
+
+@dataclass(slots=True)
+class FileRow:
+    path: str
+    size: int
+    hash: str
+    mode: int
+    chunks: list[str] | None
 
 
 def blobs(s: Session, version_id: int) -> dict[str, int]:
