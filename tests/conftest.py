@@ -30,6 +30,7 @@ from atrium.server.settings import Settings
 from atrium.server.store import migrate
 from atrium.server.store.db import Database
 from tests import pg
+from tests.backends.executors.ray_cluster import LOOPBACK_ENV, ray_cluster, shared_ray_cluster
 
 ADMIN_PASSWORD = "admin-pass-123"
 _counter = itertools.count()
@@ -212,3 +213,26 @@ def admin_client(live_server: LiveServer):  # type: ignore[no-untyped-def]
     client = Client(live_server.url)
     client.auth.login("admin", live_server.admin_password)
     return client
+
+
+# ---- a real two-node Ray cluster on loopback (executor and jobs-on-Ray tests) ----------------
+
+
+@pytest.fixture(scope="session")
+def ray_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Dashboard URL of the session's Ray cluster (shared by all xdist workers of the run);
+    clients here run with the loopback environment."""
+    saved = {name: os.environ.get(name) for name in LOOPBACK_ENV}
+    os.environ.update(LOOPBACK_ENV)
+    if "PYTEST_XDIST_WORKER" not in os.environ:  # not under xdist
+        cluster = ray_cluster()
+    else:  # the parent of each worker's base temp dir is common to the run
+        cluster = shared_ray_cluster(tmp_path_factory.getbasetemp().parent)
+    with cluster as running:
+        print(f"\nRay test cluster up in {running.startup_seconds:.1f} s")
+        yield running.dashboard_url
+    for name, value in saved.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value

@@ -60,8 +60,10 @@ def drive(app: FastAPI, until: Callable[[], bool], timeout: float = 30) -> None:
         time.sleep(0.005)
 
 
-def finish(app: FastAPI, client: TestClient, job_id: int, group: str = "ml") -> dict[str, Any]:
-    drive(app, lambda: get(client, job_id, group)["status"] in TERMINAL)
+def finish(
+    app: FastAPI, client: TestClient, job_id: int, group: str = "ml", timeout: float = 30
+) -> dict[str, Any]:
+    drive(app, lambda: get(client, job_id, group)["status"] in TERMINAL, timeout)
     return get(client, job_id, group)
 
 

@@ -24,7 +24,6 @@ from atrium.server.backends.executors import (
     Resources,
     _cgroup,
 )
-from tests.backends.executors.ray_cluster import LOOPBACK_ENV, ray_cluster, shared_ray_cluster
 
 MiB = 1 << 20
 RAY = pytest.mark.xdist_group("ray")
@@ -39,26 +38,6 @@ class Flavour:
     samples: bool  # sample() reports a running job's use
     enforces_memory: bool  # a job over its memory is killed, with the reason
     exact_bytes: bool  # the log holds the job's bytes unchanged, nothing added
-
-
-@pytest.fixture(scope="session")
-def ray_address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Dashboard URL of the session's Ray cluster (shared by all xdist workers of the run);
-    clients here run with the loopback environment."""
-    saved = {name: os.environ.get(name) for name in LOOPBACK_ENV}
-    os.environ.update(LOOPBACK_ENV)
-    if "PYTEST_XDIST_WORKER" not in os.environ:  # not under xdist
-        cluster = ray_cluster()
-    else:  # the parent of each worker's base temp dir is common to the run
-        cluster = shared_ray_cluster(tmp_path_factory.getbasetemp().parent)
-    with cluster as running:
-        print(f"\nRay test cluster up in {running.startup_seconds:.1f} s")
-        yield running.dashboard_url
-    for name, value in saved.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
 
 
 def _local(cgroups: str) -> Flavour:
