@@ -8,7 +8,8 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from atrium.server.domain.errors import Forbidden, NotFound, Unauthenticated
+from atrium.server.domain.errors import Forbidden, InvalidInput, NotFound, Unauthenticated
+from atrium.server.domain.jobs import parse_input
 from atrium.server.domain.model import Context
 from atrium.server.services import policy
 from atrium.server.store import datasets as ds_store
@@ -68,3 +69,16 @@ def version(s: Session, target: Target, ref: str) -> DatasetVersionRow:
     if found is None:
         raise NotFound(f"version {ref!r} of {target.ref} not found")
     return found
+
+
+def pin_input(s: Session, ctx: Context, spec: str, label: str) -> tuple[DatasetVersionRow, str]:
+    """Resolve an input reference (``group/name[@vN|:tag]``) the caller may read to its
+    version and its pinned form (``group/name@v3``). Jobs and runs record inputs this way;
+    ``label`` names the input in the error of a missing dataset or version."""
+    ref = parse_input(spec)
+    try:
+        target = resolve(s, ctx, ref.group, ref.name, "read")
+        row = version(s, target, ref.ref)
+    except NotFound as exc:
+        raise InvalidInput(f"input {label}: {exc.message}", {"field": "inputs"}) from exc
+    return row, ref.pinned(row.number)

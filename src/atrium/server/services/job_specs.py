@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from atrium.contracts.jobs import JobSubmit
 from atrium.server.backends.executors.base import Executor, ExecutorError, Resources
 from atrium.server.domain import jobs as rules
-from atrium.server.domain.errors import InvalidInput, NotFound, QuotaExceeded
+from atrium.server.domain.errors import InvalidInput, QuotaExceeded
 from atrium.server.domain.model import Context
 from atrium.server.services import dataset_access
 from atrium.server.services.quotas import to_quota
@@ -152,13 +152,4 @@ def _shape(cpu: float, memory: int, gpu: int) -> str:
 
 def _resolve_inputs(s: Session, ctx: Context, inputs: Mapping[str, str]) -> dict[str, str]:
     """Pin every input to a version number now: a job reads what was current at submit."""
-    resolved = {}
-    for name, spec in inputs.items():
-        ref = rules.parse_input(spec)
-        try:
-            target = dataset_access.resolve(s, ctx, ref.group, ref.name, "read")
-            version = dataset_access.version(s, target, ref.ref)
-        except NotFound as exc:
-            raise InvalidInput(f"input {name}: {exc.message}", {"field": "inputs"}) from exc
-        resolved[name] = ref.pinned(version.number)
-    return resolved
+    return {name: dataset_access.pin_input(s, ctx, spec, name)[1] for name, spec in inputs.items()}

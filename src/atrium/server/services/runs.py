@@ -8,7 +8,6 @@ from collections.abc import Iterable
 from sqlalchemy.orm import Session
 
 from atrium.contracts.tracking import Run, RunCreate, RunUpdate
-from atrium.server.domain import jobs as job_rules
 from atrium.server.domain.clock import Clock
 from atrium.server.domain.errors import InvalidInput, NotFound
 from atrium.server.domain.model import Context
@@ -159,13 +158,5 @@ class RunService:
 
 def _resolve_inputs(s: Session, ctx: Context, specs: Iterable[str]) -> dict[int, str]:
     """Dataset version id -> pinned ref (``group/name@v3``) of every readable input."""
-    resolved: dict[int, str] = {}
-    for spec in specs:
-        ref = job_rules.parse_input(spec)
-        try:
-            target = dataset_access.resolve(s, ctx, ref.group, ref.name, "read")
-            version = dataset_access.version(s, target, ref.ref)
-        except NotFound as exc:
-            raise InvalidInput(f"input {spec!r}: {exc.message}", {"field": "inputs"}) from exc
-        resolved[version.id] = ref.pinned(version.number)
-    return resolved
+    pinned = (dataset_access.pin_input(s, ctx, spec, repr(spec)) for spec in specs)
+    return {row.id: ref for row, ref in pinned}
