@@ -81,7 +81,7 @@ def test_logs_follow(cli: Cli, group: str) -> None:
 
 def test_bad_input_is_reported(cli: Cli, group: str) -> None:
     bad_env = cli("jobs", "submit", group, "-e", "NOEQUALS", "--", "true")
-    assert bad_env.exit_code == 2 and "K=V" in bad_env.output
+    assert bad_env.exit_code == 2 and "NAME=VALUE" in bad_env.output
     refused = cli("jobs", "submit", group, "-t", "no-such-type", "--", "true")
     assert refused.exit_code == 1
     assert refused.stderr.startswith("Error: instance type 'no-such-type' does not exist")

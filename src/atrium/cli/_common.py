@@ -79,3 +79,14 @@ def parse_time(value: str) -> datetime:
         ) from None
     # A bare date or time is meant in the user's local timezone, not the server's.
     return parsed if parsed.tzinfo else parsed.astimezone()
+
+
+def parse_pairs(values: list[str] | None, option: str) -> dict[str, str]:
+    """Repeated ``--env K=V`` / ``--input NAME=REF`` options as a dict (a value may hold ``=``)."""
+    result = {}
+    for item in values or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise typer.BadParameter(f"{item!r} is not NAME=VALUE", param_hint=option)
+        result[key] = value
+    return result

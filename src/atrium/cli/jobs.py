@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from atrium.cli._common import JsonOpt, client
+from atrium.cli._common import JsonOpt, client, parse_pairs
 from atrium.cli._jobs_view import render_artifacts, render_job, render_jobs
 from atrium.cli._output import done, emit, print_json
 from atrium.sdk.jobs import Job
@@ -23,16 +23,6 @@ AttemptOpt = Annotated[
     int | None, typer.Option("--attempt", min=1, help="Attempt number (default: the latest).")
 ]
 STATUSES = ["queued", "admitted", "running", "succeeded", "failed", "cancelled", "timed_out"]
-
-
-def _pairs(values: list[str] | None, what: str) -> dict[str, str]:
-    pairs = {}
-    for value in values or []:
-        key, sep, rest = value.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"{value!r}: expected {what}")
-        pairs[key] = rest
-    return pairs
 
 
 CommandArg = Annotated[
@@ -102,9 +92,9 @@ def submit_job(
         command[0] if len(command) == 1 else command,
         name=name,
         instance_type=instance_type,
-        env=_pairs(env, "K=V"),
+        env=parse_pairs(env, "--env"),
         secrets=secret,
-        inputs=_pairs(input_, "NAME=GROUP/DATASET[@vN]"),
+        inputs=parse_pairs(input_, "--input"),
         working_dir=workdir,
         environment=environment,
         timeout_seconds=timeout,

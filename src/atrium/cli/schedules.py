@@ -10,7 +10,7 @@ import typer
 from rich.console import Group, RenderableType
 from rich.text import Text
 
-from atrium.cli._common import JsonOpt, YesOpt, client, confirm
+from atrium.cli._common import JsonOpt, YesOpt, client, confirm, parse_pairs
 from atrium.cli._output import details, done, emit, table
 from atrium.sdk.resources.schedules import Schedule, ScheduleRun, job_template
 
@@ -49,17 +49,6 @@ ZoneOpt = Annotated[
         "--timezone", "--tz", metavar="ZONE", help="IANA timezone, e.g. Europe/Paris (default UTC)."
     ),
 ]
-
-
-def _pairs(values: list[str] | None, option: str) -> dict[str, str]:
-    """``["K=V", ...]`` as a dict; a value may itself contain ``=``."""
-    result = {}
-    for item in values or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise typer.BadParameter(f"{item!r} is not NAME=VALUE", param_hint=option)
-        result[key] = value
-    return result
 
 
 @app.command("create")
@@ -118,9 +107,9 @@ def create_schedule(
         command[0] if len(command) == 1 else command,
         name=job_name or name,
         instance_type=instance_type,
-        env=_pairs(env, "--env"),
+        env=parse_pairs(env, "--env"),
         secrets=secret,
-        inputs=_pairs(inputs, "--input"),
+        inputs=parse_pairs(inputs, "--input"),
         timeout_seconds=timeout,
     )
     made = client(ctx).schedules.create(
