@@ -71,6 +71,12 @@ class UsageTotals:
         self.gpu_hours += a.gpu * hours
         self.attempts += 1
 
+    def merge(self, other: UsageTotals) -> None:
+        self.cpu_core_hours += other.cpu_core_hours
+        self.memory_gb_hours += other.memory_gb_hours
+        self.gpu_hours += other.gpu_hours
+        self.attempts += other.attempts
+
 
 def aggregate(allocations: Iterable[Allocation], month: Month, now: datetime) -> list[UsageTotals]:
     """Per (group, user) totals for the month, sorted by group then user."""

@@ -88,11 +88,7 @@ def _line(t: UsageTotals) -> UsageLine:
 def _report(period: Month, now: datetime, lines: list[UsageTotals], scope: str) -> UsageReport:
     groups: dict[str, UsageTotals] = {}
     for t in lines:
-        g = groups.setdefault(t.group, UsageTotals(t.group, None))
-        g.cpu_core_hours += t.cpu_core_hours
-        g.memory_gb_hours += t.memory_gb_hours
-        g.gpu_hours += t.gpu_hours
-        g.attempts += t.attempts
+        groups.setdefault(t.group, UsageTotals(t.group, None)).merge(t)
     return UsageReport(
         month=period.label,
         start=period.start,
