@@ -94,23 +94,25 @@ class SecretService:
 
     def check_names_in(self, s: Session, group_id: int, names: Sequence[str]) -> None:
         """Refuse a job spec naming secrets the group does not have (at submit time)."""
-        found = {r.name for r in secret_store.by_names(s, group_id, names)}
-        unknown = sorted(set(names) - found)
-        if unknown:
-            raise InvalidInput(
-                f"unknown secret(s): {', '.join(unknown)}; create them first with "
-                "`atrium secrets set`",
-                {"unknown": unknown},
-            )
+        _refuse_unknown(names, secret_store.by_names(s, group_id, names))
 
     def values_in(self, s: Session, group_id: int, names: Sequence[str]) -> dict[str, str]:
         """Decrypted values for a job's environment. Only the job launcher calls this."""
-        self.check_names_in(s, group_id, names)
         rows = secret_store.by_names(s, group_id, names)
+        _refuse_unknown(names, rows)
         return {
             r.name: self.box.open(group_id, r.name, Sealed(r.ciphertext, r.nonce, r.key_id))
             for r in rows
         }
+
+
+def _refuse_unknown(names: Sequence[str], rows: Sequence[SecretRow]) -> None:
+    unknown = sorted(set(names) - {r.name for r in rows})
+    if unknown:
+        raise InvalidInput(
+            f"unknown secret(s): {', '.join(unknown)}; create them first with `atrium secrets set`",
+            {"unknown": unknown},
+        )
 
 
 def _require(s: Session, group: GroupRow, name: str) -> SecretRow:
