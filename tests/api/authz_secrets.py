@@ -10,14 +10,18 @@ from tests.api.authz_setups import Call, Env, Spec, created_iff_allowed, spec
 SECRETS = "/api/v1/groups/ml/secrets"
 
 
+def _fresh(env: Env) -> str:
+    return env.fresh("S").upper().replace("-", "_")  # an env-var name
+
+
 def _made(env: Env, value: str = "s3cret-value") -> str:
-    name = env.fresh("S").upper().replace("-", "_")
+    name = _fresh(env)
     env.ok(env.admin.post(SECRETS, json={"name": name, "value": value}))
     return name
 
 
 def create_secret(env: Env, role: str) -> Call:
-    name = env.fresh("S").upper().replace("-", "_")
+    name = _fresh(env)
     return Call(
         json={"name": name, "value": "v"}, verify=created_iff_allowed(env, f"{SECRETS}/{name}")
     )

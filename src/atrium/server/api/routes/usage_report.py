@@ -36,9 +36,8 @@ def usage_report(
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for line in report.lines:
-        writer.writerow(
-            [getattr(line, c) if getattr(line, c) is not None else "" for c in CSV_COLUMNS]
-        )
+        values = (getattr(line, c) for c in CSV_COLUMNS)
+        writer.writerow(["" if v is None else v for v in values])
     filename = f"atrium-usage-{report.month}.csv"
     return Response(
         out.getvalue(),
