@@ -31,9 +31,11 @@ def _settings(**overrides: Any) -> Any:
 
 def _prepare(settings: Any) -> Any:
     """Migrate, build the app, bootstrap the first admin; print what the operator must know."""
+    from atrium.server.allocator import tune_allocator
     from atrium.server.app import create_app
     from atrium.server.store import migrate
 
+    tune_allocator()
     if settings.resolved_database_url.startswith("sqlite"):
         settings.home.mkdir(parents=True, exist_ok=True)
         settings.blob_dir.mkdir(parents=True, exist_ok=True)
