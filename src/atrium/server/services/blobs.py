@@ -17,6 +17,7 @@ from atrium.server.services import policy
 from atrium.server.services.audit import Auditor
 from atrium.server.store import datasets as ds_store
 from atrium.server.store import jobs as job_store
+from atrium.server.store import registry as registry_store
 from atrium.server.store import run_artifacts as run_artifact_store
 from atrium.server.store.db import Database
 
@@ -148,6 +149,7 @@ class BlobService:
             # Job logs and artifacts live in the same store.
             referenced = ds_store.referenced_hashes(s) | job_store.referenced_hashes(s)
             referenced |= run_artifact_store.referenced_hashes(s)
+            referenced |= registry_store.referenced_hashes(s)
             for key in self.blobs.iter_keys():
                 if key in referenced:
                     continue

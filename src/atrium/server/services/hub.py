@@ -29,6 +29,7 @@ from atrium.server.services.job_specs import SpecChecker
 from atrium.server.services.jobs import JobService
 from atrium.server.services.notifications import NotificationService, notification_service
 from atrium.server.services.quotas import QuotaService
+from atrium.server.services.registry import Registry
 from atrium.server.services.schedule_ticks import ScheduleTicks
 from atrium.server.services.schedules import ScheduleService
 from atrium.server.services.secret_box import SecretBox
@@ -75,6 +76,7 @@ class Hub:
     schedule_ticks: ScheduleTicks
     notifications: NotificationService
     tracking: Tracking
+    registry: Registry
 
     @classmethod
     def build(
@@ -127,6 +129,7 @@ class Hub:
             schedule_ticks=ScheduleTicks(db, jobs),
             notifications=notifications,
             tracking=Tracking.build(db, clock, auditor, blobs, quotas),
+            registry=Registry.build(db, clock, auditor, blobs, quotas),
         )
 
     def bootstrap(self, admin_password: str | None) -> Bootstrap:

@@ -46,6 +46,10 @@ GROUP_ACTIONS: dict[str, Standing] = {
     "run.create": S.MEMBER,
     # Changing someone else's run or experiment; one's own is checked in the service.
     "run.manage": S.GROUP_ADMIN,
+    "model.read": S.MEMBER,
+    "model.create": S.MEMBER,
+    # Changing someone else's model or version; one's own is checked in the service.
+    "model.manage": S.GROUP_ADMIN,
 }
 
 HUB_ACTIONS: dict[str, Standing] = {

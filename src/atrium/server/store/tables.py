@@ -532,4 +532,6 @@ class NotificationDeliveryRow(Base):
 
 
 # Experiment tracking's tables live in their own module; importing it registers them here.
+# The model registry's tables, likewise.
+from atrium.server.store import registry_tables as _registry_tables  # noqa: E402, F401
 from atrium.server.store import tracking_tables as _tracking_tables  # noqa: E402, F401
