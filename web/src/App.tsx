@@ -7,8 +7,10 @@ import { AdminAuditPage } from './pages/AdminAuditPage';
 import { AdminGroupsPage } from './pages/AdminGroupsPage';
 import { AdminInstanceTypesPage } from './pages/AdminInstanceTypesPage';
 import { AdminUsersPage } from './pages/AdminUsersPage';
+import { CompareRunsPage } from './pages/CompareRunsPage';
 import { DatasetPage } from './pages/DatasetPage';
 import { DatasetsPage } from './pages/DatasetsPage';
+import { ExperimentsPage } from './pages/ExperimentsPage';
 import { GroupPage } from './pages/GroupPage';
 import { HomePage } from './pages/HomePage';
 import { InvitePage } from './pages/InvitePage';
@@ -18,6 +20,8 @@ import { LoginPage } from './pages/LoginPage';
 import { NewSchedulePage } from './pages/NewSchedulePage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { ProfilePage } from './pages/ProfilePage';
+import { RunPage } from './pages/RunPage';
+import { RunsPage } from './pages/RunsPage';
 import { SchedulePage } from './pages/SchedulePage';
 import { SchedulesPage } from './pages/SchedulesPage';
 import { SecretsPage } from './pages/SecretsPage';
@@ -54,6 +58,10 @@ export function App() {
           <Route path="/g/:group/jobs" element={<JobsPage />} />
           <Route path="/g/:group/jobs/new" element={<SubmitJobPage />} />
           <Route path="/g/:group/jobs/:id" element={<JobPage />} />
+          <Route path="/g/:group/experiments" element={<ExperimentsPage />} />
+          <Route path="/g/:group/runs" element={<RunsPage />} />
+          <Route path="/g/:group/runs/compare" element={<CompareRunsPage />} />
+          <Route path="/g/:group/runs/:id" element={<RunPage />} />
           <Route path="/g/:group/schedules" element={<SchedulesPage />} />
           <Route path="/g/:group/schedules/new" element={<NewSchedulePage />} />
           <Route path="/g/:group/schedules/:name" element={<SchedulePage />} />

@@ -1,33 +1,39 @@
-// A version's flat file list (ordered by path) as a tree of folders with totals.
+// A flat file list (a dataset version's, a run's artifacts) as a tree of folders with totals.
 
 import type { FileEntry } from './api';
 
-export interface Folder {
+/** What a tree holds: anything with a path and a size. */
+export interface TreeFile {
+  path: string;
+  size: number;
+}
+
+export interface Folder<T extends TreeFile = FileEntry> {
   name: string;
   /** The folder's path inside the dataset; "" for the root. */
   path: string;
-  folders: Folder[];
-  files: FileEntry[];
+  folders: Folder<T>[];
+  files: T[];
   /** Files and bytes in the folder and everything under it. */
   count: number;
   bytes: number;
 }
 
-interface Building extends Folder {
-  children: Map<string, Building>;
+interface Building<T extends TreeFile> extends Folder<T> {
+  children: Map<string, Building<T>>;
 }
 
-function folder(name: string, path: string): Building {
+function folder<T extends TreeFile>(name: string, path: string): Building<T> {
   return { name, path, folders: [], files: [], count: 0, bytes: 0, children: new Map() };
 }
 
-function finish(node: Building): Folder {
+function finish<T extends TreeFile>(node: Building<T>): Folder<T> {
   const folders = [...node.children.values()].sort((a, b) => (a.name < b.name ? -1 : 1)).map(finish);
   return { name: node.name, path: node.path, folders, files: node.files, count: node.count, bytes: node.bytes };
 }
 
-export function buildTree(entries: FileEntry[]): Folder {
-  const root = folder('', '');
+export function buildTree<T extends TreeFile>(entries: T[]): Folder<T> {
+  const root = folder<T>('', '');
   for (const entry of entries) {
     const parts = entry.path.split('/');
     let node = root;
@@ -36,7 +42,7 @@ export function buildTree(entries: FileEntry[]): Folder {
     for (const part of parts.slice(0, -1)) {
       let child = node.children.get(part);
       if (!child) {
-        child = folder(part, node.path ? `${node.path}/${part}` : part);
+        child = folder<T>(part, node.path ? `${node.path}/${part}` : part);
         node.children.set(part, child);
       }
       node = child;

@@ -20,3 +20,12 @@ export const newJobUrl = (group: string, cloneOf?: number) => `${jobsUrl(group)}
 export const schedulesUrl = (group: string) => `${groupUrl(group)}/schedules`;
 
 export const scheduleUrl = (group: string, name: string) => `${schedulesUrl(group)}/${seg(name)}`;
+
+export const experimentsUrl = (group: string) => `${groupUrl(group)}/experiments`;
+
+export const runsUrl = (group: string, experiment?: string) =>
+  `${groupUrl(group)}/runs${experiment ? `?experiment=${seg(experiment)}` : ''}`;
+
+export const runUrl = (group: string, id: string) => `${groupUrl(group)}/runs/${seg(id)}`;
+
+export const compareUrl = (group: string, ids: string[]) => `${groupUrl(group)}/runs/compare?ids=${ids.map(seg).join(',')}`;

@@ -8,6 +8,7 @@ export * from './jobs';
 export * from './notifications';
 export * from './schedules';
 export * from './secrets';
+export * from './tracking';
 export * from './usage';
 
 export type Role = 'member' | 'admin';

@@ -9,6 +9,7 @@ const GROUP_LINKS = [
   { section: 'jobs', label: 'Jobs' },
   { section: 'schedules', label: 'Schedules' },
   { section: 'datasets', label: 'Datasets' },
+  { section: 'experiments', label: 'Experiments' },
   { section: 'secrets', label: 'Secrets' },
   { section: 'usage', label: 'Usage' },
 ];
