@@ -18,6 +18,9 @@ import { JobPage } from './pages/JobPage';
 import { JobsPage } from './pages/JobsPage';
 import { LoginPage } from './pages/LoginPage';
 import { NewSchedulePage } from './pages/NewSchedulePage';
+import { ModelPage } from './pages/ModelPage';
+import { ModelsPage } from './pages/ModelsPage';
+import { ModelVersionPage } from './pages/ModelVersionPage';
 import { NotFoundPage } from './pages/NotFoundPage';
 import { ProfilePage } from './pages/ProfilePage';
 import { RunPage } from './pages/RunPage';
@@ -62,6 +65,9 @@ export function App() {
           <Route path="/g/:group/runs" element={<RunsPage />} />
           <Route path="/g/:group/runs/compare" element={<CompareRunsPage />} />
           <Route path="/g/:group/runs/:id" element={<RunPage />} />
+          <Route path="/g/:group/models" element={<ModelsPage />} />
+          <Route path="/g/:group/models/:name" element={<ModelPage />} />
+          <Route path="/g/:group/models/:name/versions/:version" element={<ModelVersionPage />} />
           <Route path="/g/:group/schedules" element={<SchedulesPage />} />
           <Route path="/g/:group/schedules/new" element={<NewSchedulePage />} />
           <Route path="/g/:group/schedules/:name" element={<SchedulePage />} />

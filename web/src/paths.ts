@@ -29,3 +29,9 @@ export const runsUrl = (group: string, experiment?: string) =>
 export const runUrl = (group: string, id: string) => `${groupUrl(group)}/runs/${seg(id)}`;
 
 export const compareUrl = (group: string, ids: string[]) => `${groupUrl(group)}/runs/compare?ids=${ids.map(seg).join(',')}`;
+
+export const modelsUrl = (group: string) => `${groupUrl(group)}/models`;
+
+export const modelUrl = (group: string, name: string) => `${modelsUrl(group)}/${seg(name)}`;
+
+export const versionUrl = (group: string, name: string, version: number) => `${modelUrl(group, name)}/versions/${version}`;

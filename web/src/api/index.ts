@@ -5,6 +5,7 @@ import { request, seg, type Page } from './client';
 export { ApiError, setUnauthenticatedHandler, type Page } from './client';
 export * from './datasets';
 export * from './jobs';
+export * from './models';
 export * from './notifications';
 export * from './schedules';
 export * from './secrets';

@@ -44,6 +44,9 @@ function build(lines: ChartLine[], { xMode, log, smoothing }: ChartOptions): Bui
   return { data, series, slots, points };
 }
 
+/** Tick spacings for steps: whole numbers only (1, 2, 5, 10, 20, 50, ...). */
+const STEP_INCRS = Array.from({ length: 16 }, (_, power) => [1, 2, 5].map((m) => m * 10 ** power)).flat();
+
 function formatX(x: number, options: ChartOptions): string {
   return options.xMode === 'time' ? new Date(x).toLocaleString() : `step ${x}`;
 }
@@ -108,7 +111,10 @@ export function LineChart({ lines, options, receivedAt, height = 240 }: LineChar
       ms: 1,
       scales: { x: { time: options.xMode === 'time' }, y: options.log ? { distr: 3, log: 10 } : {} },
       series: built.series,
-      axes: [{ stroke: '#6b7785', grid: { stroke: '#eef1f4' } }, { stroke: '#6b7785', grid: { stroke: '#eef1f4' }, size: 64 }],
+      axes: [
+        { stroke: '#6b7785', grid: { stroke: '#eef1f4' }, ...(options.xMode === 'step' ? { incrs: STEP_INCRS } : {}) },
+        { stroke: '#6b7785', grid: { stroke: '#eef1f4' }, size: 64 },
+      ],
       legend: { show: false },
       cursor: { drag: { x: true, y: false }, points: { size: 6 } },
       hooks: {

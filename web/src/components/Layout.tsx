@@ -10,6 +10,7 @@ const GROUP_LINKS = [
   { section: 'schedules', label: 'Schedules' },
   { section: 'datasets', label: 'Datasets' },
   { section: 'experiments', label: 'Experiments' },
+  { section: 'models', label: 'Models' },
   { section: 'secrets', label: 'Secrets' },
   { section: 'usage', label: 'Usage' },
 ];
