@@ -22,6 +22,7 @@ from atrium.server.services import security
 from atrium.server.settings import Settings
 from tests.api.authz_datasets import DATASET_EXPECTED
 from tests.api.authz_jobs import JOB_EXPECTED
+from tests.api.authz_models import MODEL_EXPECTED
 from tests.api.authz_notifications import NOTIFICATION_EXPECTED, NOTIFICATION_OWNER_ONLY
 from tests.api.authz_schedules import SCHEDULE_EXPECTED
 from tests.api.authz_secrets import SECRET_EXPECTED
@@ -187,6 +188,7 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     **SCHEDULE_EXPECTED,
     **SECRET_EXPECTED,
     **TRACKING_EXPECTED,
+    **MODEL_EXPECTED,
 }
 
 

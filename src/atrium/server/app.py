@@ -23,6 +23,7 @@ from atrium.server.api.routes import (
     instance_types,
     invitations,
     jobs,
+    models,
     notifications,
     quotas,
     runs,
@@ -67,6 +68,7 @@ ROUTERS = (
     notifications,
     experiments,
     runs,
+    models,
     usage_report,
     admin,
 )
@@ -76,6 +78,7 @@ BODY_LIMITS = (
     (r"^/api/v1/groups/[^/]+/datasets/[^/]+/versions(/plan)?$", 512 * 2**20),
     (r"^/api/v1/groups/[^/]+/runs/[0-9a-f]{32}/log-batch$", 32 * 2**20),
     (r"^/api/v1/groups/[^/]+/runs/[0-9a-f]{32}/artifacts/file$", 8 * 2**30),
+    (r"^/api/v1/groups/[^/]+/models/[^/]+/versions/[0-9]+/files/content$", 8 * 2**30),
 )
 
 

@@ -173,7 +173,7 @@ async def upload_artifact(
     hub: Services,
 ) -> Artifact:
     """Store the request body as the artifact at ``path`` (replacing one already there)."""
-    pieces = _body_pieces(request.stream())
+    pieces = body_pieces(request.stream())
     return await run_in_threadpool(hub.tracking.artifacts.upload, ctx, group, run_id, path, pieces)
 
 
@@ -193,7 +193,7 @@ def download_artifact(
     )
 
 
-def _body_pieces(stream: AsyncIterator[bytes]) -> Iterator[bytes]:
+def body_pieces(stream: AsyncIterator[bytes]) -> Iterator[bytes]:
     """The request body as a blocking iterator for the worker thread the upload runs in:
     the body streams into the blob store instead of being held in memory whole."""
 
