@@ -4,6 +4,7 @@ lineage) and the comparison of runs."""
 
 from __future__ import annotations
 
+import os
 import re
 import struct
 import zlib
@@ -20,12 +21,14 @@ from tests.e2e.conftest import sign_in as _sign_in
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 GROUP = "track-ui"
-POINTS = 200_000
+# ATRIUM_E2E_METRIC_POINTS=1000000 checks the million-point case (slower to seed).
+POINTS = int(os.environ.get("ATRIUM_E2E_METRIC_POINTS", "200000"))
 BATCH = 100_000
 # Drawing a chart from the downsampled history once it has arrived: "well under a second".
 DRAW_BUDGET_MS = 300
 README = "trained on scans v1\nloss went down\n"
 CSV = "epoch,acc\n0,0.5\n1,0.95\n"
+SWEEP = 52  # runs: more than a page of the runs table (50)
 
 
 def _png(width: int = 4, height: int = 3) -> bytes:
@@ -60,7 +63,8 @@ def _log(client: httpx.Client, run_id: str, **body: object) -> None:
 @pytest.fixture(scope="module")
 def runs(live_server: LiveServer) -> dict[str, str]:
     """Experiment resnet: runs "best" (acc 0.95, a 200,000-point loss, artifacts, a dataset
-    input, a child) and "second" (acc 0.85); experiment other: one run."""
+    input, a child) and "second" (acc 0.85); experiment other: one run; experiment sweep: more
+    runs than a page."""
     client = _api(live_server)
     client.post("/groups", json={"name": GROUP})
     client.post(f"/groups/{GROUP}/members", json={"username": "admin", "role": "admin"})
@@ -90,6 +94,8 @@ def runs(live_server: LiveServer) -> dict[str, str]:
     _log(client, second, metrics=metrics)
     child = _run(client, experiment="resnet", name="trial-1", parent_run_id=best)
     other = _run(client, experiment="other", name="elsewhere")
+    for trial in range(SWEEP):
+        _run(client, experiment="sweep", name=f"sweep-{trial}", params={"trial": str(trial)})
     for run_id in (best, second, child, other):
         client.patch(f"/groups/{GROUP}/runs/{run_id}", json={"status": "finished"})
     return {"best": best, "second": second, "child": child}
@@ -146,6 +152,15 @@ def test_experiments_runs_table_columns_filter_and_sort(
     expect(table.locator("th[aria-sort=ascending]")).to_have_count(1)
     expect(table.locator("tbody tr").first).to_have_attribute("data-key", runs["second"])
     assert _rows(page)[:2] == [runs["second"], runs["best"]]
+
+    # A page at a time, following the server's cursor.
+    page.goto(f"{url}/g/{GROUP}/runs?experiment=sweep")
+    expect(table.locator("tbody tr")).to_have_count(50)
+    page.get_by_role("button", name="Load more").click()
+    expect(table.locator("tbody tr")).to_have_count(SWEEP)
+    expect(page.get_by_role("button", name="Load more")).to_have_count(0)
+    names = table.locator("tbody tr td:nth-child(2)").all_inner_texts()
+    assert sorted(names) == sorted(f"sweep-{trial}" for trial in range(SWEEP))
 
 
 def test_run_page_chart_artifacts_lineage_and_compare(

@@ -46,7 +46,8 @@ export function cellOf(run: Run, { kind, key }: KeyColumn): string {
 
 /** A sort as `order_by` takes it, split into the field and its direction. */
 export function parseOrder(text: string): { field: string; desc: boolean } | null {
-  const match = /^(.*?)\s+(ASC|DESC)$/i.exec(text.trim());
-  if (!text.trim()) return null;
-  return match ? { field: match[1] ?? '', desc: (match[2] ?? '').toUpperCase() === 'DESC' } : { field: text.trim(), desc: false };
+  const trimmed = text.trim();
+  if (!trimmed) return null;
+  const match = /^(.*?)\s+(ASC|DESC)$/i.exec(trimmed);
+  return match ? { field: match[1] ?? '', desc: (match[2] ?? '').toUpperCase() === 'DESC' } : { field: trimmed, desc: false };
 }

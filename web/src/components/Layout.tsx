@@ -5,11 +5,12 @@ import { useSession } from '../session';
 import { GroupSwitcher } from './GroupSwitcher';
 import { Brand } from './Brand';
 
-const GROUP_LINKS = [
+/** `also`: other sections the link stands for (runs belong to experiments). */
+const GROUP_LINKS: { section: string; label: string; also?: string }[] = [
   { section: 'jobs', label: 'Jobs' },
   { section: 'schedules', label: 'Schedules' },
   { section: 'datasets', label: 'Datasets' },
-  { section: 'experiments', label: 'Experiments' },
+  { section: 'experiments', label: 'Experiments', also: 'runs' },
   { section: 'models', label: 'Models' },
   { section: 'secrets', label: 'Secrets' },
   { section: 'usage', label: 'Usage' },
@@ -28,6 +29,7 @@ function navClass({ isActive }: { isActive: boolean }): string {
 
 function Sidebar({ group }: { group: string | null }) {
   const { me } = useSession();
+  const section = useMatch('/g/:group/:section/*')?.params.section;
   return (
     <nav className="sidebar" aria-label="Main">
       <Brand />
@@ -38,7 +40,11 @@ function Sidebar({ group }: { group: string | null }) {
             Group overview
           </NavLink>
           {GROUP_LINKS.map((link) => (
-            <NavLink key={link.section} to={`/g/${encodeURIComponent(group)}/${link.section}`} className={navClass}>
+            <NavLink
+              key={link.section}
+              to={`/g/${encodeURIComponent(group)}/${link.section}`}
+              className={({ isActive }) => navClass({ isActive: isActive || (!!link.also && link.also === section) })}
+            >
               {link.label}
             </NavLink>
           ))}

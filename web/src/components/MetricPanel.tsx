@@ -19,6 +19,8 @@ interface Props {
   options: ChartOptions;
   /** Show a legend of the runs (when several are overlaid). */
   legend?: boolean;
+  /** Changes when the metric has new points (a running run), to fetch its history again. */
+  revision?: string;
 }
 
 interface Fetched {
@@ -45,7 +47,7 @@ function useWidth(): [RefObject<HTMLElement | null>, number] {
  * One metric's chart. It asks the server for each run's history downsampled to about two points
  * per pixel of its width, never the raw series, so a million-point metric costs a few thousand.
  */
-export function MetricPanel({ group, runs, metric, options, legend = false }: Props) {
+export function MetricPanel({ group, runs, metric, options, legend = false, revision = '' }: Props) {
   const [ref, width] = useWidth();
   const LineChart = useLineChart();
   const maxPoints = width ? pointsFor(width) : 0;
@@ -56,7 +58,7 @@ export function MetricPanel({ group, runs, metric, options, legend = false }: Pr
     const histories = await Promise.all(runs.map((r) => metricHistory(group, r.id, metric, maxPoints)));
     const receivedAt = performance.now();
     return { histories, receivedAt, fetchMs: receivedAt - started };
-  }, `${group}/${ids}/${metric}/${maxPoints}`);
+  }, `${group}/${ids}/${metric}/${maxPoints}/${revision}`);
   const data = fetched.data;
   const lines = useMemo<ChartLine[]>(
     () => data?.histories.map((history, i) => ({ history, label: runs[i]?.label ?? history.run_id, color: runs[i]?.color ?? '#2f5d8a' })) ?? [],

@@ -39,7 +39,7 @@ export function MetricCharts({ run }: { run: Run }) {
     <Card title="Metric charts" actions={<ChartControls options={options} onChange={setOptions} />}>
       <div className="chart-grid">
         {keys.map((key) => (
-          <MetricPanel key={key} group={run.group} runs={runs} metric={key} options={options} />
+          <MetricPanel key={key} group={run.group} runs={runs} metric={key} options={options} revision={String(run.metrics[key]?.count)} />
         ))}
       </div>
     </Card>

@@ -10,8 +10,11 @@ import { LatestMetrics, MetricCharts } from '../components/RunMetrics';
 import { RunStatusBadge } from '../components/RunStatusBadge';
 import { Table } from '../components/Table';
 import { elapsed, formatDate } from '../format';
-import { useLoader } from '../hooks';
+import { useInterval, useLoader } from '../hooks';
 import { jobUrl, runUrl, runsUrl } from '../paths';
+
+/** How often a running run's page reads it again (its charts follow new points). */
+const REFRESH_MS = 5000;
 
 function SourceText({ run }: { run: Run }) {
   const { type, name, job_id: jobId, git_commit: commit } = run.source;
@@ -133,13 +136,14 @@ function RunView({ run }: { run: Run }) {
   );
 }
 
-/** `/g/:group/runs/:id`: one run's overview, lineage, metrics and charts, params, tags and artifacts. */
+/** `/g/:group/runs/:id`: one run's overview, lineage, metrics and charts, params, tags and artifacts; refreshed while it runs. */
 export function RunPage() {
   const params = useParams();
   const group = params.group ?? '';
   const id = params.id ?? '';
   const run = useLoader(() => getRun(group, id), `${group}/${id}`);
   const current = run.data?.id === id && run.data.group === group ? run.data : undefined;
+  useInterval(run.reload, current?.status === 'running' ? REFRESH_MS : null);
   return (
     <div className="page" key={`${group}/${id}`}>
       <div>
