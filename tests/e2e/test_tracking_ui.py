@@ -205,9 +205,13 @@ def test_run_page_chart_artifacts_lineage_and_compare(
           f"({drawn} points), drawn {draw_ms:.1f} ms after it arrived")  # fmt: skip
     assert draw_ms < DRAW_BUDGET_MS
 
-    # Hover shows the values under the cursor; log scale redraws.
+    # Hover shows the values under the cursor (raw and smoothed); log scale redraws.
     chart.locator(".u-over").hover()
     expect(chart.get_by_role("tooltip")).to_contain_text("step")
+    page.get_by_label("Smoothing").fill("0.9")
+    chart.locator(".u-over").hover()
+    expect(chart.get_by_role("tooltip")).to_contain_text("raw")
+    page.get_by_label("Smoothing").fill("0")
     page.get_by_label("Log scale").check()
     expect(chart).to_have_attribute("data-scale", "log")
     expect(chart).to_have_attribute("data-ready", "true")

@@ -61,6 +61,11 @@ function FilterBox({ value, error, onApply }: { value: string; error: string | n
  */
 export function RunsPage() {
   const group = useParams().group ?? '';
+  // Keyed by the group: its chosen columns and selection start afresh in another group.
+  return <RunsView key={group} group={group} />;
+}
+
+function RunsView({ group }: { group: string }) {
   const navigate = useNavigate();
   const [params, setParams] = useSearchParams();
   const experiments = params.getAll('experiment');
@@ -99,7 +104,7 @@ export function RunsPage() {
   const invalidFilter = runs.error && filter ? runs.error : null;
 
   return (
-    <div className="page" key={group}>
+    <div className="page">
       <div>
         <Link to={experimentsUrl(group)}>← Experiments</Link>
       </div>
