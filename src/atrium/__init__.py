@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from atrium.sdk import Client
+    from atrium.sdk.registry import load_model
+    from atrium.sdk.registry.saving import log_model
     from atrium.sdk.tracking.fluent import (
         active_run,
         end_run,
@@ -33,12 +35,15 @@ __all__ = [
     "active_run",
     "end_run",
     "flush",
+    # The model registry (atrium.sdk.registry): load_model, log_model.
+    "load_model",
     "log_artifact",
     "log_artifacts",
     "log_dict",
     "log_figure",
     "log_metric",
     "log_metrics",
+    "log_model",
     "log_param",
     "log_params",
     "log_text",
@@ -46,7 +51,8 @@ __all__ = [
     "set_tags",
     "start_run",
 ]
-_TRACKING = frozenset(__all__[2:])
+_REGISTRY = frozenset({"load_model", "log_model"})
+_TRACKING = frozenset(__all__[2:]) - _REGISTRY
 
 
 def __getattr__(name: str) -> Any:
@@ -60,4 +66,12 @@ def __getattr__(name: str) -> Any:
         from atrium.sdk.tracking import fluent
 
         return getattr(fluent, name)
+    if name == "load_model":
+        from atrium.sdk.registry import load_model
+
+        return load_model
+    if name == "log_model":
+        from atrium.sdk.registry.saving import log_model
+
+        return log_model
     raise AttributeError(f"module 'atrium' has no attribute {name!r}")

@@ -12,6 +12,7 @@ from atrium.sdk.config import resolve
 from atrium.sdk.datasets.resource import DatasetsResource
 from atrium.sdk.jobs.resource import JobsResource
 from atrium.sdk.models import Health
+from atrium.sdk.registry.resource import ModelsResource
 from atrium.sdk.resources.audit import AuditResource
 from atrium.sdk.resources.auth import AuthResource
 from atrium.sdk.resources.groups import GroupsResource
@@ -71,6 +72,7 @@ class Client:
         self.notifications = NotificationsResource(self._core)
         self.experiments = ExperimentsResource(self._core)
         self.runs = RunsResource(self._core)
+        self.models = ModelsResource(self._core)
 
     @property
     def url(self) -> str:
