@@ -9,6 +9,7 @@ a refused call changed nothing and an allowed one took effect.
 
 from __future__ import annotations
 
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from atrium.server.services import security
 from atrium.server.settings import Settings
 from tests.api.authz_datasets import DATASET_EXPECTED
 from tests.api.authz_jobs import JOB_EXPECTED
+from tests.api.authz_mlflow import MLFLOW_ERROR_CODE, MLFLOW_EXPECTED
 from tests.api.authz_models import MODEL_EXPECTED
 from tests.api.authz_notifications import NOTIFICATION_EXPECTED, NOTIFICATION_OWNER_ONLY
 from tests.api.authz_schedules import SCHEDULE_EXPECTED
@@ -189,6 +191,7 @@ EXPECTED: dict[tuple[str, str], Spec] = {
     **SECRET_EXPECTED,
     **TRACKING_EXPECTED,
     **MODEL_EXPECTED,
+    **MLFLOW_EXPECTED,
 }
 
 
@@ -204,8 +207,8 @@ def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def _path(key: tuple[str, str], params: dict[str, str]) -> str:
-    try:
-        return ROUTES[key].format(**params)
+    try:  # {path:path} takes the value of "path"
+        return re.sub(r"\{(\w+):\w+\}", r"{\1}", ROUTES[key]).format(**params)
     except KeyError as missing:
         pytest.fail(
             f"{key[1]} {ROUTES[key]} needs a value for path parameter {missing}: add it "
@@ -226,7 +229,9 @@ def _call(env: Env, key: tuple[str, str], role: str) -> Any:
 
 def _check(response: Any, expected: int, where: str) -> None:
     assert response.status_code == expected, f"{where}: {response.status_code} {response.text}"
-    if expected in ERROR_CODE:
+    if expected in ERROR_CODE and "error_code" in response.json():  # the MLflow API's shape
+        assert response.json()["error_code"] == MLFLOW_ERROR_CODE[expected], where
+    elif expected in ERROR_CODE:
         assert response.json()["error"]["code"] == ERROR_CODE[expected], where
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 from fastapi import APIRouter, FastAPI, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from atrium.server.api import errors, static
+from atrium.server.api import errors, mlflow, static
 from atrium.server.api.middleware import BodyLimit, Metrics, RequestId
 from atrium.server.api.routes import (
     admin,
@@ -79,6 +79,7 @@ BODY_LIMITS = (
     (r"^/api/v1/groups/[^/]+/runs/[0-9a-f]{32}/log-batch$", 32 * 2**20),
     (r"^/api/v1/groups/[^/]+/runs/[0-9a-f]{32}/artifacts/file$", 8 * 2**30),
     (r"^/api/v1/groups/[^/]+/models/[^/]+/versions/[0-9]+/files/content$", 8 * 2**30),
+    *mlflow.BODY_LIMITS,
 )
 
 
@@ -141,6 +142,7 @@ def create_app(
     app.add_api_route(
         "/metrics", _metrics_endpoint(registry), include_in_schema=False, name="metrics"
     )
+    app.include_router(mlflow.router())  # before the dashboard's catch-all
     app.include_router(static.router())
     errors.install(app)
     app.add_middleware(Metrics, registry=registry)

@@ -1,0 +1,45 @@
+"""MLflow's tracking and model-registry REST API, per group, at ``/mlflow/<group>``.
+
+The real ``mlflow`` client (3.x) works against ``MLFLOW_TRACKING_URI=<atrium>/mlflow/<group>``
+with an Atrium API token in ``MLFLOW_TRACKING_TOKEN``. Each module translates one resource onto
+Atrium's services; nothing here stores anything of its own (docs/mlflow.md).
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from atrium.server.api.mlflow import (
+    artifacts,
+    experiments,
+    logged_models,
+    model_versions,
+    registered_models,
+    run_data,
+    runs,
+)
+
+PREFIX = "/mlflow/{group}"
+# Bodies over the default limit: artifact uploads, and log batches of up to 1,000 metrics.
+BODY_LIMITS = (
+    (r"^/mlflow/[^/]+/api/2\.0/mlflow-artifacts/artifacts/", 8 * 2**30),
+    (r"^/mlflow/[^/]+/api/2\.0/mlflow/runs/log-(batch|inputs)$", 32 * 2**20),
+)
+
+
+def router() -> APIRouter:
+    """Every MLflow route under ``/mlflow/{group}``, out of the OpenAPI document: MLflow's
+    own REST docs are this API's contract."""
+    mounted = APIRouter(prefix=PREFIX, include_in_schema=False)
+    modules = (
+        experiments,
+        runs,
+        run_data,
+        artifacts,
+        logged_models,
+        registered_models,
+        model_versions,
+    )
+    for module in modules:
+        mounted.include_router(module.router)
+    return mounted
