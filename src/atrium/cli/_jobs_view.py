@@ -49,6 +49,7 @@ def render_job(job: Job) -> RenderableType:
                 f"{fmt_bytes(job.memory)}, {job.gpu} GPU",
             ),
             ("Inputs", [f"{k}={v}" for k, v in job.resolved_inputs.items()]),
+            ("Run", f"{job.run_id} (experiment {job.experiment})" if job.run_id else None),
             ("Secrets", job.secrets),
             ("Priority", job.priority),
             ("Timeout", f"{job.timeout_seconds} s" if job.timeout_seconds else None),

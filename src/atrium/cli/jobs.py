@@ -64,6 +64,9 @@ RetriesOpt = Annotated[
 PriorityOpt = Annotated[
     int | None, typer.Option("--priority", help="Higher runs first within the group.")
 ]
+ExperimentOpt = Annotated[
+    str | None, typer.Option("--experiment", help="Experiment of the job's run (default: jobs).")
+]
 WaitOpt = Annotated[bool, typer.Option("--wait", help="Wait for the job to end.")]
 
 
@@ -82,6 +85,7 @@ def submit_job(
     timeout: TimeoutOpt = None,
     retries: RetriesOpt = None,
     priority: PriorityOpt = None,
+    experiment: ExperimentOpt = None,
     wait: WaitOpt = False,
     as_json: JsonOpt = False,
 ) -> None:
@@ -100,6 +104,7 @@ def submit_job(
         timeout_seconds=timeout,
         max_retries=retries,
         priority=priority,
+        experiment=experiment,
     )
     if wait:
         job = jobs.wait(group, job.id)

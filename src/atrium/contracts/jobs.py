@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, Field, StringConstraints, field_validator
 
 from atrium.contracts.common import Input, Name
+from atrium.contracts.tracking import ExperimentName
 
 JobStatus = Literal[
     "queued", "admitted", "running", "succeeded", "failed", "cancelled", "timed_out"
@@ -52,6 +53,9 @@ class JobSubmit(Input):
     timeout_seconds: int | None = Field(default=None, ge=1, le=30 * 86400)
     max_retries: int = Field(default=0, ge=0, le=10)
     priority: int = Field(default=0, ge=-1000, le=1000)
+    experiment: ExperimentName | None = Field(
+        default=None, description="Experiment of the job's run (default: jobs)"
+    )
 
     @field_validator("command")
     @classmethod
@@ -114,6 +118,8 @@ class Job(BaseModel):
     exit_code: int | None
     cancel_requested: bool
     rerun_of: int | None
+    run_id: str | None = Field(description="The job's run (created when it first starts)")
+    experiment: str | None
     created_by: str | None
     created_at: datetime
     started_at: datetime | None

@@ -79,6 +79,8 @@ class Job:
     started_at: datetime | None
     ended_at: datetime | None
     attempts: list[JobAttempt] = field(default_factory=list)
+    run_id: str | None = None  # the job's run, created when it first starts
+    experiment: str | None = None
 
     @property
     def done(self) -> bool:
@@ -116,6 +118,8 @@ class Job:
             started_at=_dt(data.get("started_at")),
             ended_at=_dt(data.get("ended_at")),
             attempts=[JobAttempt.from_api(a) for a in data.get("attempts") or []],
+            run_id=data.get("run_id"),
+            experiment=data.get("experiment"),
         )
 
 

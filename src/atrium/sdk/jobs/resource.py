@@ -49,12 +49,14 @@ class JobsResource(Resource):
         timeout_seconds: int | None = None,
         max_retries: int | None = None,
         priority: int | None = None,
+        experiment: str | None = None,
     ) -> Job:
         """Queue ``command`` (a shell string, or an argv list) in ``group``.
 
         ``inputs`` maps names to dataset versions (``"group/name@v3"``, ``":tag"`` or the
         latest); the job finds each at ``$ATRIUM_DATA_<NAME>``. ``secrets`` names group secrets
-        that arrive as env vars. ``clone(...)`` returns these same fields as a dict.
+        that arrive as env vars. The job's run (``run_id``) goes into ``experiment`` (``jobs``
+        by default). ``clone(...)`` returns these same fields as a dict.
         """
         body = job_template(
             command,
@@ -68,6 +70,7 @@ class JobsResource(Resource):
             timeout_seconds=timeout_seconds,
             max_retries=max_retries,
             priority=priority,
+            experiment=experiment,
         )
         return Job.from_api(self._http.request("POST", self._path(group), json=body))
 

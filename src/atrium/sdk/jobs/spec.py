@@ -21,6 +21,7 @@ def job_template(
     timeout_seconds: int | None = None,
     max_retries: int | None = None,
     priority: int | None = None,
+    experiment: str | None = None,
 ) -> dict[str, Any]:
     """A job spec with the fields of ``client.jobs.submit``; unset fields get the server's
     defaults. In a schedule's template, inputs given as a tag (``group/name:latest``) are
@@ -37,4 +38,5 @@ def job_template(
         timeout_seconds=timeout_seconds,
         max_retries=max_retries,
         priority=priority,
+        experiment=experiment,
     )

@@ -42,6 +42,7 @@ class ActiveRun:
         system_interval: float = 10.0,
         owns_client: bool = False,
         on_end: Callable[[ActiveRun], None] | None = None,
+        resumed: bool = False,
     ) -> None:
         self.client = client
         self._on_end = on_end
@@ -51,6 +52,7 @@ class ActiveRun:
         self._batcher = MetricBatcher(self._send, interval=flush_interval)
         self._system = SystemMetrics(self.log_metric, system_interval) if system_metrics else None
         self.ended = False
+        self._resumed = resumed  # a job's run: the job's end sets its status
 
     @property
     def id(self) -> str:
@@ -167,7 +169,8 @@ class ActiveRun:
         finally:
             if self._on_end is not None:
                 self._on_end(self)
-            self.info = self.client.runs.update(self.group, self.id, status=status)
+            if not self._resumed:
+                self.info = self.client.runs.update(self.group, self.id, status=status)
             if self._owns_client:
                 self.client.close()
 

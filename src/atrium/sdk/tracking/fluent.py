@@ -25,11 +25,12 @@ from typing import Any
 from atrium.sdk.client import Client
 from atrium.sdk.errors import AtriumError
 from atrium.sdk.tracking.active import ActiveRun
-from atrium.sdk.tracking.models import Artifact
+from atrium.sdk.tracking.models import Artifact, Run
 
 GROUP_ENV = "ATRIUM_GROUP"
 EXPERIMENT_ENV = "ATRIUM_EXPERIMENT"
 JOB_ENV = "ATRIUM_JOB_ID"
+RUN_ENV = "ATRIUM_RUN_ID"  # set in a job: the job's own run
 
 _lock = threading.Lock()
 _stack: list[ActiveRun] = []
@@ -54,6 +55,8 @@ def start_run(
 
     ``inputs`` names dataset versions the run reads (``group/name@v3``, lineage);
     ``system_metrics`` samples CPU, memory (and GPUs) every ``system_interval`` seconds.
+    Inside a job, the outermost run is the job's own run (``ATRIUM_RUN_ID``): it is resumed,
+    not created, and the job's end sets its status.
     """
     group = group or os.environ.get(GROUP_ENV)
     if not group:
@@ -61,16 +64,23 @@ def start_run(
     owns = client is None
     client = client or Client()
     parent = parent_run_id or (_stack[-1].id if _stack else None)
-    run = client.runs.create(
-        group,
-        experiment=experiment or os.environ.get(EXPERIMENT_ENV) or "default",
-        name=name,
-        params={k: str(v) for k, v in (params or {}).items()},
-        tags={k: str(v) for k, v in (tags or {}).items()},
-        inputs=list(inputs),
-        parent_run_id=parent,
-        source=detect_source(),
-    )
+    fields = {
+        "name": name,
+        "params": {k: str(v) for k, v in (params or {}).items()},
+        "tags": {k: str(v) for k, v in (tags or {}).items()},
+    }
+    job_run = os.environ.get(RUN_ENV) if parent is None else None
+    if job_run:
+        run = _resume(client, group, job_run, **fields)
+    else:
+        run = client.runs.create(
+            group,
+            experiment=experiment or os.environ.get(EXPERIMENT_ENV) or "default",
+            inputs=list(inputs),
+            parent_run_id=parent,
+            source=detect_source(),
+            **fields,
+        )
     active = ActiveRun(
         client,
         run,
@@ -79,9 +89,20 @@ def start_run(
         system_interval=system_interval,
         owns_client=owns,
         on_end=_forget,
+        resumed=bool(job_run),
     )
     _remember(active)
     return active
+
+
+def _resume(
+    client: Client, group: str, run_id: str, name: str | None, **logged: dict[str, str]
+) -> Run:
+    if logged["params"] or logged["tags"]:
+        client.runs.log_batch(group, run_id, **logged)
+    if name:
+        return client.runs.update(group, run_id, name=name)
+    return client.runs.get(group, run_id)
 
 
 def detect_source() -> dict[str, Any]:

@@ -23,6 +23,7 @@ from atrium.server.services.job_admission import JobAdmission
 from atrium.server.services.job_launch import Launcher
 from atrium.server.services.job_monitor import JobMonitor
 from atrium.server.services.job_outputs import JobOutputs
+from atrium.server.services.job_runs import JobRuns
 from atrium.server.services.job_runtime import JobRuntime
 from atrium.server.services.job_signal import JobSignal
 from atrium.server.services.job_specs import SpecChecker
@@ -100,9 +101,13 @@ class Hub:
         notifications = notification_service(
             db, clock, auditor, secret_box, smtp, runtime.public_url
         )
-        monitor = JobMonitor(db, clock, quotas, auth, blobs, runtime, signal, notifications)
-        jobs = JobService(db, clock, auditor, checker, signal, notifications)
-        launcher = Launcher(db, clock, runtime, versions, secret_service, checker)
+        tracking = Tracking.build(db, clock, auditor, blobs, quotas)
+        job_runs = JobRuns(clock, tracking.runs)
+        monitor = JobMonitor(
+            db, clock, quotas, auth, blobs, runtime, signal, notifications, job_runs
+        )
+        jobs = JobService(db, clock, auditor, checker, signal, notifications, job_runs)
+        launcher = Launcher(db, clock, runtime, versions, secret_service, checker, job_runs)
         return cls(
             db=db,
             clock=clock,
@@ -128,7 +133,7 @@ class Hub:
             schedules=ScheduleService(db, clock, auditor, jobs),
             schedule_ticks=ScheduleTicks(db, jobs),
             notifications=notifications,
-            tracking=Tracking.build(db, clock, auditor, blobs, quotas),
+            tracking=tracking,
             registry=Registry.build(db, clock, auditor, blobs, quotas),
         )
 

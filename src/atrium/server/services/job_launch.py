@@ -12,9 +12,9 @@ from atrium.server.domain import jobs as rules
 from atrium.server.domain.clock import Clock
 from atrium.server.domain.errors import DomainError
 from atrium.server.domain.jobs import JobState
-from atrium.server.domain.model import Context, Principal, RequestMeta
 from atrium.server.services.dataset_versions import VersionService
 from atrium.server.services.job_files import Workspace
+from atrium.server.services.job_runs import JobRuns, owner_context
 from atrium.server.services.job_runtime import JobRuntime
 from atrium.server.services.job_specs import SpecChecker
 from atrium.server.services.secrets import SecretService
@@ -37,6 +37,7 @@ class Launcher:
         versions: VersionService,
         secrets: SecretService,
         checker: SpecChecker,
+        job_runs: JobRuns,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -44,6 +45,7 @@ class Launcher:
         self.versions = versions
         self.secrets = secrets
         self.checker = checker
+        self.job_runs = job_runs
 
     def launch(self, attempt_id: int, token: str) -> str | None:
         """Start the attempt; returns why it could not start, or None once it runs."""
@@ -65,6 +67,10 @@ class Launcher:
             assert group is not None
             names = job.spec["secrets"]
             secrets = self.secrets.values_in(s, job.group_id, names) if names else {}
+        with self.db.write() as s:  # before the launch: the job's code may use its run at once
+            found = job_store.attempt_with_job(s, attempt_id)
+            assert found is not None
+            run_env = self.job_runs.started_in(s, found[1])
         ws = Workspace.of(self.runtime.jobs_root, job.id, attempt.number)
         ws.create()
         self._inputs(job, ws)
@@ -74,7 +80,7 @@ class Launcher:
             job_id=str(job.id),
             attempt=attempt.number,
             argv=rules.argv(job.spec["command"]),
-            env=self._env(job, attempt, group.name, ws, secrets, token),
+            env={**self._env(job, attempt, group.name, ws, secrets, token), **run_env},
             workdir=cwd,
             log_path=ws.log,
             resources=Resources(job.cpu, job.memory, job.gpu),
@@ -84,8 +90,7 @@ class Launcher:
 
     def _inputs(self, job: JobRow, ws: Workspace) -> None:
         """Materialise each pinned input read-only, as the job's owner acting in its group."""
-        owner = Principal(job.user_id, job.created_by, scope_group_id=job.group_id)
-        ctx = Context(owner, RequestMeta(request_id=f"job-{job.id}", client_addr=None))
+        ctx = owner_context(job)
         for name, pinned in job.spec["resolved_inputs"].items():
             ref = rules.parse_input(pinned)
             dest = ws.data / name
@@ -106,6 +111,9 @@ class Launcher:
         venv = self.checker.environment_path(job.spec["environment"])
         bin_dir = venv / "bin" if venv else Path(sys.executable).parent
         env = {
+            # An unchanged MLflow script logs into the job's group (its own env may say otherwise).
+            "MLFLOW_TRACKING_URI": f"{self.runtime.public_url.rstrip('/')}/mlflow/{group}",
+            "MLFLOW_TRACKING_TOKEN": token,
             **job.spec["env"],
             **secrets,
             "PATH": f"{bin_dir}{os.pathsep}{BASE_PATH}",

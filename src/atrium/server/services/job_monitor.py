@@ -22,6 +22,7 @@ from atrium.server.domain.clock import Clock
 from atrium.server.domain.jobs import JobState
 from atrium.server.services.auth import AuthService
 from atrium.server.services.job_files import Outputs, Stored, Workspace, collect
+from atrium.server.services.job_runs import JobRuns
 from atrium.server.services.job_runtime import JobRuntime
 from atrium.server.services.job_signal import JobSignal
 from atrium.server.services.notifications import NotificationService
@@ -52,6 +53,7 @@ class JobMonitor:
         runtime: JobRuntime,
         signal: JobSignal,
         notifications: NotificationService,
+        job_runs: JobRuns,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -61,6 +63,7 @@ class JobMonitor:
         self.runtime = runtime
         self.signal = signal
         self.notifications = notifications
+        self.job_runs = job_runs
         self._killing: dict[int, float] = {}  # attempt id -> when this process sent the kill
         self._unreachable: dict[int, float] = {}  # attempt id -> first failed poll
 
@@ -196,6 +199,7 @@ class JobMonitor:
             self._release(s, attempt)
             self._next(job, attempt, state)
             self.notifications.job_ended_in(s, job)  # nothing unless the job ended
+            self.job_runs.ended_in(s, job)
         self.signal.job_ended()
         self.signal.wake()  # quota and capacity were freed
         ws.remove()  # last: rmdir is slow on some filesystems, and nobody waits for it

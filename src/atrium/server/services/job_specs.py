@@ -18,7 +18,7 @@ from atrium.server.backends.executors.base import Executor, ExecutorError, Resou
 from atrium.server.domain import jobs as rules
 from atrium.server.domain.errors import InvalidInput, QuotaExceeded
 from atrium.server.domain.model import Context
-from atrium.server.services import dataset_access
+from atrium.server.services import dataset_access, job_runs
 from atrium.server.services.quotas import to_quota
 from atrium.server.services.secrets import SecretService
 from atrium.server.store import instance_types as it_store
@@ -52,7 +52,7 @@ class SpecChecker:
         self._fits(s, ctx, group, it)
         self._env_and_secrets(s, group, body)
         environment = self.environment_path(body.environment)
-        return Checked(
+        checked = Checked(
             instance_type=it,
             spec={
                 "command": body.command,
@@ -64,6 +64,8 @@ class SpecChecker:
                 "environment": body.environment if environment else None,
             },
         )
+        job_runs.reserve(checked.spec, body.experiment)
+        return checked
 
     def environment_path(self, name: str | None) -> Path | None:
         """The virtualenv a named environment is; None for the server's own Python."""

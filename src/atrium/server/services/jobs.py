@@ -18,6 +18,7 @@ from atrium.server.domain.jobs import JobState
 from atrium.server.domain.model import Context
 from atrium.server.services import policy
 from atrium.server.services.audit import Auditor
+from atrium.server.services.job_runs import JobRuns
 from atrium.server.services.job_signal import JobSignal
 from atrium.server.services.job_specs import SpecChecker
 from atrium.server.services.notifications import NotificationService
@@ -64,6 +65,8 @@ def to_job(row: JobRow, group: str, attempts: Sequence[JobAttemptRow]) -> Job:
         exit_code=row.exit_code,
         cancel_requested=row.cancel_requested,
         rerun_of=row.rerun_of,
+        run_id=spec.get("run_id"),
+        experiment=spec.get("experiment"),
         created_by=row.created_by,
         created_at=row.created_at,
         started_at=row.started_at,
@@ -87,6 +90,7 @@ def to_submit(row: JobRow) -> JobSubmit:
         timeout_seconds=row.timeout_seconds,
         max_retries=row.max_retries,
         priority=row.priority,
+        experiment=spec.get("experiment"),
     )
 
 
@@ -99,6 +103,7 @@ class JobService:
         checker: SpecChecker,
         signal: JobSignal,
         notifications: NotificationService,
+        job_runs: JobRuns,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -106,6 +111,7 @@ class JobService:
         self.checker = checker
         self.signal = signal
         self.notifications = notifications
+        self.job_runs = job_runs
 
     def submit(self, ctx: Context, group: str, body: JobSubmit, rerun_of: int | None = None) -> Job:
         """Check the spec and queue the job."""
@@ -192,6 +198,7 @@ class JobService:
                 row.status, row.reason = JobState.CANCELLED.value, f"cancelled by {who}"
                 row.ended_at = self.clock.now()
                 self.notifications.job_ended_in(s, row)
+                self.job_runs.ended_in(s, row)
             else:
                 row.cancel_requested, row.reason = True, f"cancelling: requested by {who}"
             self.auditor.record(s, ctx, "job.cancel", "job", str(job_id), group)

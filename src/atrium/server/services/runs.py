@@ -66,36 +66,43 @@ class RunService:
         check_tags(body.tags)
         with self.db.write() as s:
             row = policy.require_group(s, ctx.principal, group, "run.create")
-            experiment = self.experiments.ensure(s, ctx, row, body.experiment)
-            inputs = _resolve_inputs(
-                s, ctx, [*body.inputs, *self._job_inputs(s, row, body.source.job_id)]
-            )
-            run_uuid = uuid.uuid4().hex
-            run = run_store.add(
-                s,
-                RunRow(
-                    uuid=run_uuid,
-                    group_id=row.id,
-                    experiment_id=experiment.id,
-                    name=body.name or f"run-{run_uuid[:8]}",
-                    status=RunStatus.RUNNING.value,
-                    user_id=ctx.principal.user_id,
-                    user=ctx.principal.username,
-                    start_time=body.start_time or self.clock.now(),
-                    parent_id=self._parent(s, row, body.parent_run_id),
-                    source_type=body.source.type,
-                    source_name=body.source.name,
-                    source_job_id=body.source.job_id,
-                    git_commit=body.source.git_commit,
-                    updated_at=self.clock.now(),
-                ),
-            )
-            run_store.add_params(s, run.id, body.params)
-            run_store.set_tags(s, run.id, body.tags)
-            run_store.add_inputs(s, run.id, inputs)
-            details = {"experiment": experiment.name, "name": run.name}
-            self.auditor.record(s, ctx, "run.create", "run", run_uuid, group, details=details)
+            run = self.create_in(s, ctx, row, body)
             return access.to_runs(s, group, [run.id])[0]
+
+    def create_in(
+        self, s: Session, ctx: Context, group: GroupRow, body: RunCreate, run_uuid: str = ""
+    ) -> RunRow:
+        """Insert the run inside the caller's transaction, audited (a job's run is made so)."""
+        experiment = self.experiments.ensure(s, ctx, group, body.experiment)
+        inputs = _resolve_inputs(
+            s, ctx, [*body.inputs, *self._job_inputs(s, group, body.source.job_id)]
+        )
+        run_uuid = run_uuid or uuid.uuid4().hex
+        run = run_store.add(
+            s,
+            RunRow(
+                uuid=run_uuid,
+                group_id=group.id,
+                experiment_id=experiment.id,
+                name=body.name or f"run-{run_uuid[:8]}",
+                status=RunStatus.RUNNING.value,
+                user_id=ctx.principal.user_id,
+                user=ctx.principal.username,
+                start_time=body.start_time or self.clock.now(),
+                parent_id=self._parent(s, group, body.parent_run_id),
+                source_type=body.source.type,
+                source_name=body.source.name,
+                source_job_id=body.source.job_id,
+                git_commit=body.source.git_commit,
+                updated_at=self.clock.now(),
+            ),
+        )
+        run_store.add_params(s, run.id, body.params)
+        run_store.set_tags(s, run.id, body.tags)
+        run_store.add_inputs(s, run.id, inputs)
+        details = {"experiment": experiment.name, "name": run.name}
+        self.auditor.record(s, ctx, "run.create", "run", run_uuid, group.name, details=details)
+        return run
 
     def update(self, ctx: Context, group: str, run_id: str, body: RunUpdate) -> Run:
         changes = body.model_dump(exclude_unset=True, exclude_none=True)

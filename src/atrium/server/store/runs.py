@@ -26,6 +26,11 @@ def by_uuid(s: Session, group_id: int, uuid: str, lock: bool = False) -> RunRow 
     return s.scalar(stmt.with_for_update() if lock else stmt)
 
 
+def by_uuid_any(s: Session, uuid: str) -> RunRow | None:
+    """The run ``uuid`` even when deleted: run ids are unique across groups and time."""
+    return s.scalar(select(RunRow).where(RunRow.uuid == uuid))
+
+
 def by_uuids(s: Session, group_id: int, uuids: Sequence[str]) -> list[RunRow]:
     stmt = select(RunRow).where(
         RunRow.uuid.in_(set(uuids)), RunRow.group_id == group_id, RunRow.deleted_at.is_(None)
