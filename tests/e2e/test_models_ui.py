@@ -93,7 +93,7 @@ def test_models_aliases_and_lineage(
     # A name the server refuses: its message, inline, and nothing changed.
     form.get_by_label("Alias").fill("no spaces")
     form.get_by_role("button", name="Set alias").click()
-    expect(form.get_by_role("alert")).to_be_visible()
+    expect(form.get_by_role("alert")).to_contain_text("alias")
     expect(aliases.locator("li")).to_have_count(1)
 
     # The version page: lineage as a chain of linked cards, files, signature, metrics.

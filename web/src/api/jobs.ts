@@ -55,6 +55,8 @@ export interface Job extends JobSubmit {
   exit_code: number | null;
   cancel_requested: boolean;
   rerun_of: number | null;
+  /** The job's tracking run (created when it first starts); absent from older servers. */
+  run_id?: string | null;
   created_by: string | null;
   created_at: string;
   started_at: string | null;

@@ -2,7 +2,7 @@ import type { ReactNode } from 'react';
 import { Link } from 'react-router-dom';
 import type { Job, JobAttempt, JobSubmit, Resources } from '../api';
 import { elapsed, formatBytes, formatDate, formatDuration } from '../format';
-import { jobUrl } from '../paths';
+import { jobUrl, runUrl } from '../paths';
 import { DetailList } from './DetailList';
 import { JobStatusBadge } from './JobStatusBadge';
 import { Table, type Column } from './Table';
@@ -52,6 +52,7 @@ export function JobDetails({ job }: { job: Job }) {
     ['Submitted', `${formatDate(job.created_at)}${job.created_by ? ` by ${job.created_by}` : ''}`],
     ['Ran for', elapsed(job.started_at, job.ended_at)],
     ['Rerun of', job.rerun_of ? <Link to={jobUrl(job.group, job.rerun_of)}>#{job.rerun_of}</Link> : '—'],
+    ['Run', job.run_id && job.started_at ? <Link className="mono" to={runUrl(job.group, job.run_id)}>{job.run_id}</Link> : '—'],
   ];
   return <DetailList rows={rows} testId="job-details" />;
 }

@@ -57,6 +57,15 @@ export function ModelPage() {
         <Link to={modelsUrl(group)}>← Models</Link>
       </div>
       <GroupPageHeader group={group} title={name} description={current?.description ?? undefined} />
+      {current && Object.keys(current.tags).length > 0 && (
+        <div aria-label="Model tags">
+          {Object.entries(current.tags).map(([key, value]) => (
+            <span key={key} className="chip mono">
+              {key}={value}
+            </span>
+          ))}
+        </div>
+      )}
       <ErrorBanner message={model.error} />
       {current && (
         <Card title="Aliases">
