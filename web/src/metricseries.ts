@@ -19,7 +19,7 @@ export interface ChartLine {
 }
 
 /** Colours for runs drawn together, in order. */
-export const RUN_COLORS = ['#2f5d8a', '#d1495b', '#2e7d5b', '#c58a1b', '#7b4ea3', '#00798c', '#8c564b', '#d45fa0', '#6b7785', '#9aa31b'];
+const RUN_COLORS = ['#2f5d8a', '#d1495b', '#2e7d5b', '#c58a1b', '#7b4ea3', '#00798c', '#8c564b', '#d45fa0', '#6b7785', '#9aa31b'];
 
 export const runColor = (index: number): string => RUN_COLORS[index % RUN_COLORS.length] ?? '#2f5d8a';
 

@@ -2,8 +2,7 @@ import { apiUrl, download, request, requestText, seg, type Page } from './client
 
 // --- experiment tracking (docs/tracking.md): experiments, runs, metric histories, artifacts ---
 
-export const RUN_STATUSES = ['running', 'finished', 'failed', 'killed'] as const;
-export type RunStatus = (typeof RUN_STATUSES)[number];
+export type RunStatus = 'running' | 'finished' | 'failed' | 'killed';
 
 export interface Experiment {
   id: number;
@@ -93,7 +92,7 @@ export interface RunArtifact {
 /** A metric value from the wire as a number (NaN and the infinities included). */
 export const metricNumber = (value: WireFloat): number => Number(value);
 
-export const RUNS_PAGE = 50;
+const RUNS_PAGE = 50;
 
 const groupPath = (group: string) => `/groups/${seg(group)}`;
 const runPath = (group: string, id: string) => `${groupPath(group)}/runs/${seg(id)}`;
