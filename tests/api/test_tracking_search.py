@@ -116,6 +116,29 @@ def test_pages_cover_every_run_once(world: World, seeded: dict[str, str]) -> Non
     assert bad.status_code == 422
 
 
+def test_fields_narrow_what_each_run_carries(world: World, seeded: dict[str, str]) -> None:
+    full = world.bob.get(RUNS, params={"filter": "attributes.name = 'Run-03'"}).json()["items"]
+    assert full[0]["params"] == {"layers": "3", "lr": "0.01"} and "acc" in full[0]["metrics"]
+    query = {"filter": "attributes.name = 'Run-03'", "fields": ["metrics.acc", "params.lr"]}
+    narrow = world.bob.get(RUNS, params=query).json()["items"][0]
+    assert narrow["params"] == {"lr": "0.01"} and list(narrow["metrics"]) == ["acc"]
+    assert narrow["tags"] == {} and narrow["inputs"] == []
+    assert {k: narrow[k] for k in ("id", "name", "status")} == {
+        k: full[0][k] for k in ("id", "name", "status")
+    }
+    body = {"filter": "attributes.name = 'Run-03'", "fields": ["tags"]}
+    tags_only = world.bob.post(f"{RUNS}/search", json=body).json()["items"][0]
+    assert (tags_only["tags"], tags_only["params"], tags_only["metrics"]) == (
+        {"team": "Vision"},
+        {},
+        {},
+    )
+    for bad in (["secrets"], ["metrics."], ["params.a\nb"]):
+        r = world.bob.get(RUNS, params={"fields": bad})
+        assert r.status_code == 422, bad
+        assert r.json()["error"]["code"] == "validation_error"
+
+
 def test_syntax_errors_name_the_position(world: World, seeded: dict[str, str]) -> None:
     r = world.bob.get(RUNS, params={"filter": "metrics.acc >> 1"})
     assert r.status_code == 422

@@ -34,6 +34,12 @@ Step = Annotated[int, Field(ge=-MAX_INT, le=MAX_INT)]
 Millis = Annotated[int, Field(ge=0, le=MAX_INT)]
 Notes = Annotated[str, StringConstraints(max_length=100_000)]
 OrderBy = Annotated[str, StringConstraints(max_length=1000)]
+RunField = Annotated[
+    str,
+    StringConstraints(
+        max_length=260, pattern=r"^((params|metrics|tags)(\.[^\x00-\x1f\x7f]+)?|inputs)$"
+    ),
+]
 
 
 class _Floats(BaseModel):
@@ -208,6 +214,12 @@ class RunSearch(Input):
     order_by: list[OrderBy] = Field(default_factory=list, max_length=10)
     limit: int = Field(default=100, ge=1, le=1000)
     cursor: str | None = Field(default=None, max_length=500)
+    fields: list[RunField] | None = Field(
+        default=None,
+        max_length=100,
+        description="What each run carries besides its attributes: `params`, `metrics`, "
+        "`tags`, `inputs`, or single keys (`metrics.acc`); everything if unset",
+    )
 
 
 class RunComparison(_Floats):

@@ -116,15 +116,18 @@ class RunsResource(Resource):
         order_by: Sequence[str] = (),
         limit: int = 100,
         cursor: str | None = None,
+        fields: Sequence[str] | None = None,
     ) -> Page[Run]:
         """One page of the group's runs that match ``filter``, e.g.
-        ``"metrics.acc > 0.9 and params.lr = '0.01'"`` (see docs/tracking.md)."""
+        ``"metrics.acc > 0.9 and params.lr = '0.01'"`` (see docs/tracking.md). ``fields``
+        narrows what each run carries (``["metrics.acc", "params"]``): faster for big pages."""
         body = compact(
             experiments=list(experiments) if experiments is not None else None,
             filter=filter,
             order_by=list(order_by),
             limit=limit,
             cursor=cursor,
+            fields=list(fields) if fields is not None else None,
         )
         found = self._http.request("POST", f"{self._path(group)}/search", json=body)
         return Page([Run.from_api(r) for r in found["items"]], found["next_cursor"])

@@ -6,6 +6,8 @@ import enum
 import math
 import posixpath
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 from atrium.server.domain.errors import InvalidInput
 
@@ -87,3 +89,35 @@ def stored_value(value: float) -> float | None:
 
 def loaded_value(value: float | None) -> float:
     return math.nan if value is None else value
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which params, metrics and tags (None: all) and whether the inputs a page of runs
+    carries: a table showing three columns of 1,000 runs needs three keys, not all of them."""
+
+    params: frozenset[str] | None = None
+    metrics: frozenset[str] | None = None
+    tags: frozenset[str] | None = None
+    inputs: bool = True
+
+    @classmethod
+    def of(cls, fields: Sequence[str] | None) -> Selection:
+        """From ``params``, ``metrics.acc``, ``inputs``, ... (None selects everything)."""
+        if fields is None:
+            return cls()
+        keys: dict[str, set[str]] = {"params": set(), "metrics": set(), "tags": set()}
+        whole = set()
+        for field in fields:
+            kind, _, key = field.partition(".")
+            if kind not in keys:
+                whole.add(kind)
+            elif key:
+                keys[kind].add(key)
+            else:
+                whole.add(kind)
+
+        def pick(kind: str) -> frozenset[str] | None:
+            return None if kind in whole else frozenset(keys[kind])
+
+        return cls(pick("params"), pick("metrics"), pick("tags"), "inputs" in whole)

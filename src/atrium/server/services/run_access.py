@@ -14,13 +14,15 @@ from sqlalchemy.orm import Session
 from atrium.contracts.tracking import LatestMetric, Run, Source
 from atrium.server.domain.errors import NotFound
 from atrium.server.domain.model import Context
-from atrium.server.domain.tracking import loaded_value
+from atrium.server.domain.tracking import Selection, loaded_value
 from atrium.server.services import policy
 from atrium.server.store import run_views as views
 from atrium.server.store import runs as run_store
 from atrium.server.store.run_views import Latest
 from atrium.server.store.tables import GroupRow
 from atrium.server.store.tracking_tables import RunParamRow, RunRow, RunTagRow
+
+EVERYTHING = Selection()
 
 
 @dataclass(frozen=True)
@@ -49,15 +51,17 @@ def _latest(found: Latest) -> LatestMetric:
     )
 
 
-def to_runs(s: Session, group: str, ids: Sequence[int]) -> list[Run]:
-    """Wire models of the runs ``ids`` with their params, tags and latest metrics, in a few
-    queries (store/run_views.py).
+def to_runs(s: Session, group: str, ids: Sequence[int], only: Selection = EVERYTHING) -> list[Run]:
+    """Wire models of the runs ``ids`` with their params, tags and latest metrics (those
+    ``only`` selects), in a few queries (store/run_views.py).
 
     Built with ``model_construct``: the values come from the database, already checked, and
     validating a page of a thousand runs again would cost more than the queries."""
     rows = views.runs(s, ids)
-    params, tags = views.pairs(s, RunParamRow, ids), views.pairs(s, RunTagRow, ids)
-    metrics, inputs = views.latest(s, ids), views.inputs(s, ids)
+    params = views.pairs(s, RunParamRow, ids, only.params)
+    tags = views.pairs(s, RunTagRow, ids, only.tags)
+    metrics = views.latest(s, ids, only.metrics)
+    inputs = views.inputs(s, ids) if only.inputs else {}
     experiments = views.experiment_names(s, [r.experiment_id for r in rows])
     parents = views.uuids(s, [r.parent_id for r in rows if r.parent_id is not None])
     return [

@@ -9,6 +9,7 @@ from atrium.contracts.tracking import Run, RunComparison, RunSearch
 from atrium.server.domain.errors import InvalidInput, NotFound
 from atrium.server.domain.model import Context
 from atrium.server.domain.run_filter import parse_filter, parse_order
+from atrium.server.domain.tracking import Selection
 from atrium.server.services import policy
 from atrium.server.services import run_access as access
 from atrium.server.store import experiments as exp_store
@@ -38,7 +39,7 @@ class RunSearchService:
             ids, nxt = search_store.search(
                 s, row.id, experiment_ids, node, order, query.limit, query.cursor
             )
-            runs = access.to_runs(s, group, ids)
+            runs = access.to_runs(s, group, ids, Selection.of(query.fields))
             return Page[Run](items=runs, next_cursor=nxt)
 
     def compare(self, ctx: Context, group: str, run_ids: Sequence[str]) -> RunComparison:

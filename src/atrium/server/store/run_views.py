@@ -50,24 +50,35 @@ def runs(s: Session, ids: Sequence[int]) -> list[Row[Any]]:
 
 
 def pairs(
-    s: Session, table: type[RunParamRow] | type[RunTagRow], ids: Sequence[int]
+    s: Session,
+    table: type[RunParamRow] | type[RunTagRow],
+    ids: Sequence[int],
+    keys: frozenset[str] | None = None,
 ) -> dict[int, dict[str, str]]:
+    """Params or tags of the runs: all of them, or only ``keys``."""
     out: dict[int, dict[str, str]] = defaultdict(dict)
-    if ids:
+    if ids and keys != frozenset():
         stmt = select(table.run_id, table.key, table.value).where(_among(s, table.run_id, ids))
+        if keys is not None:
+            stmt = stmt.where(table.key.in_(sorted(keys)))
         for run_id, key, value in s.connection().execute(stmt).tuples().all():
             out[run_id][key] = value
     return out
 
 
-def latest(s: Session, ids: Sequence[int]) -> dict[int, list[Latest]]:
+def latest(
+    s: Session, ids: Sequence[int], keys: frozenset[str] | None = None
+) -> dict[int, list[Latest]]:
+    """Latest values of the runs' metrics: all of them, or only ``keys``."""
     out: dict[int, list[Latest]] = defaultdict(list)
-    if ids:
+    if ids and keys != frozenset():
         m = RunMetricRow
         stmt = select(
             m.run_id, m.key, m.last_value, m.last_step, m.last_timestamp, m.min_value,
             m.max_value, m.count,
         ).where(_among(s, m.run_id, ids)).order_by(m.key)  # fmt: skip
+        if keys is not None:
+            stmt = stmt.where(m.key.in_(sorted(keys)))
         for run_id, *rest in s.connection().execute(stmt).tuples().all():
             out[run_id].append(tuple(rest))  # type: ignore[arg-type]
     return out

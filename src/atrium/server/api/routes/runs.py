@@ -28,6 +28,7 @@ from atrium.contracts.tracking import (
     Run,
     RunComparison,
     RunCreate,
+    RunField,
     RunSearch,
     RunUpdate,
 )
@@ -60,9 +61,18 @@ def list_runs(
     order_by: Annotated[list[OrderBy] | None, Query(max_length=10)] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     cursor: Annotated[str | None, Query(max_length=500)] = None,
+    fields: Annotated[
+        list[RunField] | None,
+        Query(max_length=100, description="e.g. metrics.acc, params (everything if unset)"),
+    ] = None,
 ) -> Response:
     query = RunSearch(
-        experiments=experiment, filter=filter, order_by=order_by or [], limit=limit, cursor=cursor
+        experiments=experiment,
+        filter=filter,
+        order_by=order_by or [],
+        limit=limit,
+        cursor=cursor,
+        fields=fields,
     )
     return model_response(hub.tracking.search.search(ctx, group, query))
 
