@@ -111,7 +111,7 @@ function RunsView({ group }: { group: string }) {
       <GroupPageHeader
         group={group}
         title={experiments.length ? `Runs of ${experiments.join(', ')}` : 'Runs'}
-        description="Pick columns, filter with the search language (docs/tracking.md), sort by clicking a column."
+        description="Pick columns, filter on metrics., params., tags. and attributes. with the search language, sort by clicking a column header."
         actions={
           <button type="button" className="btn btn-primary" disabled={selected.size < 2} onClick={() => navigate(compareUrl(group, [...selected]))}>
             Compare {selected.size || ''} runs
