@@ -117,7 +117,7 @@ def test_register_a_directory_download_lineage_and_history(
         models.create(group, "tok")
     with pytest.raises(ValidationError):
         models.create(group, "bad/name")
-    with pytest.raises(ValueError, match="models:/"):
+    with pytest.raises(ValidationError, match="models:/"):
         models.resolve(group, "tok@candidate")
 
 

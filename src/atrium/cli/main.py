@@ -42,6 +42,7 @@ GROUPS = {
     "notifications": "atrium.cli.notifications",
     "runs": "atrium.cli.runs",
     "experiments": "atrium.cli.experiments",
+    "models": "atrium.cli.models",
 }
 
 

@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 from atrium.contracts.registry import parse_model_ref
 from atrium.sdk._http import HttpCore
 from atrium.sdk.datasets.wire import Wire
-from atrium.sdk.errors import NotFound
+from atrium.sdk.errors import NotFound, ValidationError
 from atrium.sdk.models import Page
 from atrium.sdk.registry import cache
 from atrium.sdk.registry.models import (
@@ -201,7 +201,10 @@ class ModelsResource(Resource):
 
     def resolve(self, group: str, ref: str) -> ModelVersion:
         """The version ``ref`` names now (an alias may move later; ``.ref`` pins it)."""
-        parse_model_ref(ref)  # a malformed ref fails here, before a round trip
+        try:  # a malformed ref fails here, before a round trip
+            parse_model_ref(ref)
+        except ValueError as exc:
+            raise ValidationError(str(exc), code="validation_error") from exc
         found = self._http.request("GET", f"{self._path(group)}/resolve", params={"ref": ref})
         return ModelVersion.from_api(found)
 
