@@ -91,7 +91,9 @@ def register(
         Path | None,
         typer.Option("--dir", help="Upload this local directory instead.", file_okay=False),
     ] = None,
-    description: Annotated[str | None, typer.Option("--description", "-d")] = None,
+    description: Annotated[
+        str | None, typer.Option("--description", "-d", help="What this version is.")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Register a new version from a run (--run ID [--path model]) or a directory (--dir)."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from sqlalchemy.orm import Session
+
 from atrium.contracts.common import Page
 from atrium.contracts.registry import ModelFile, ModelVersion, VersionCreate, VersionUpdate
 from atrium.server.backends.blobstore import BlobStore
@@ -29,6 +31,7 @@ from atrium.server.store import registry as store
 from atrium.server.store import runs as run_store
 from atrium.server.store.db import Database
 from atrium.server.store.registry_tables import ModelFileRow, ModelVersionRow
+from atrium.server.store.tracking_tables import RunRow
 
 KIND = "model_version"
 
@@ -110,30 +113,12 @@ class ModelVersionService:
         prefix = files.normal_prefix(body.source.path) if body.source else ""
         with self.db.write() as s:
             t = access.resolve_model(s, ctx, group, name, lock=True, action="model.create")
-            run = None
-            if body.source is not None:
-                run = run_store.by_uuid(s, t.group.id, body.source.run_id)
-                if run is None:
-                    raise NotFound(f"run {body.source.run_id} not found in {group!r}")
+            run = self._source_run(s, t, body.source.run_id) if body.source else None
             t.model.last_version += 1
-            now = self.clock.now()
-            row = ModelVersionRow(
-                model_id=t.model.id,
-                version=t.model.last_version,
-                status=VersionStatus.PENDING.value,
-                description=body.description,
-                tags=body.tags,
-                run_id=run.id if run else None,
-                source_path=prefix if run else None,
-                flavors=body.flavors or [],
-                signature=body.signature,
-                input_example_path=body.input_example_path,
-                metrics=files.metrics_snapshot(s, run.id) if run else {},
-                created_by=ctx.principal.username,
-                created_by_id=ctx.principal.user_id,
-                created_at=now,
-                updated_at=now,
-            )
+            row = self._new_row(ctx, t, body)
+            if run is not None:
+                row.run_id, row.source_path = run.id, prefix
+                row.metrics = files.metrics_snapshot(s, run.id)
             store.add(s, row)
             if run is not None:
                 files.copy_run_files(s, run, prefix, row.id)
@@ -144,6 +129,33 @@ class ModelVersionService:
             vid = version_id(t, row.version)
             self.auditor.record(s, ctx, "model_version.create", KIND, vid, group, details=details)
             return access.to_versions(s, group, t.model, [row])[0]
+
+    @staticmethod
+    def _source_run(s: Session, t: ModelTarget, run_id: str) -> RunRow:
+        # Blob GC cannot run, nor the run be deleted, before the version holds its blobs.
+        ds_store.lock_for_commit(s)
+        run = run_store.by_uuid(s, t.group.id, run_id, lock=True)
+        if run is None:
+            raise NotFound(f"run {run_id} not found in {t.group.name!r}")
+        return run
+
+    def _new_row(self, ctx: Context, t: ModelTarget, body: VersionCreate) -> ModelVersionRow:
+        now = self.clock.now()
+        return ModelVersionRow(
+            model_id=t.model.id,
+            version=t.model.last_version,
+            status=VersionStatus.PENDING.value,
+            description=body.description,
+            tags=body.tags,
+            flavors=body.flavors or [],
+            signature=body.signature,
+            input_example_path=body.input_example_path,
+            metrics={},
+            created_by=ctx.principal.username,
+            created_by_id=ctx.principal.user_id,
+            created_at=now,
+            updated_at=now,
+        )
 
     def update(
         self, ctx: Context, group: str, name: str, version: int, body: VersionUpdate
