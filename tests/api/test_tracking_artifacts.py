@@ -91,3 +91,21 @@ def test_deleting_a_run_frees_its_blobs_at_the_next_gc(world: World, hub: Any) -
     assert not hub.blobs.has(blake3(b"drop me").hexdigest())
     assert hub.blobs.has(blake3(b"keep me").hexdigest())
     assert download(world, kept, "keep.bin").content == b"keep me"
+
+
+def test_gc_drops_the_metric_points_of_deleted_runs_only(world: World) -> None:
+    kept, dropped = new_run(world), new_run(world)
+    series = [{"key": "loss", "steps": list(range(700)), "values": [0.5] * 700}]
+    for run in (kept, dropped):
+        logged = world.alice.post(f"{RUNS}/{run}/log-batch", json={"metrics": series})
+        assert logged.status_code == 200, logged.text
+    assert world.alice.delete(f"{RUNS}/{dropped}").status_code == 204
+    gc = "/api/v1/admin/gc"
+    dry = world.admin.post(gc, json={"dry_run": True}).json()
+    assert (dry["dry_run"], dry["metric_points"]) == (True, 700)
+    assert world.admin.post(gc, json={"dry_run": True}).json()["metric_points"] == 700
+    assert world.admin.post(gc, json={"dry_run": False}).json()["metric_points"] == 700
+    assert world.admin.post(gc, json={"dry_run": True}).json()["metric_points"] == 0
+    history = world.alice.get(f"{RUNS}/{kept}/metrics/history", params={"key": "loss"})
+    assert len(history.json()["steps"]) == 700
+    assert world.alice.post(gc, json={"dry_run": True}).status_code == 403

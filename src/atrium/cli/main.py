@@ -34,6 +34,7 @@ GROUPS = {
     "quota": "atrium.cli.quota",
     "invitations": "atrium.cli.invitations",
     "audit": "atrium.cli.audit",
+    "admin": "atrium.cli.admin",
     "datasets": "atrium.cli.datasets",
     "jobs": "atrium.cli.jobs",
     "secrets": "atrium.cli.secrets",

@@ -160,9 +160,10 @@ class VerifyReport(BaseModel):
 
 class GcReport(BaseModel):
     dry_run: bool
-    blobs: int
+    blobs: int = Field(description="Unreferenced blobs deleted (or that would be)")
     bytes: int
-    kept_recent: int
+    kept_recent: int = Field(description="Unreferenced but younger than the grace period")
+    metric_points: int = Field(default=0, description="Points of deleted runs' metrics dropped")
 
 
 class GcRequest(Input):

@@ -13,6 +13,7 @@ from atrium.sdk.datasets.resource import DatasetsResource
 from atrium.sdk.jobs.resource import JobsResource
 from atrium.sdk.models import Health
 from atrium.sdk.registry.resource import ModelsResource
+from atrium.sdk.resources.admin import AdminResource
 from atrium.sdk.resources.audit import AuditResource
 from atrium.sdk.resources.auth import AuthResource
 from atrium.sdk.resources.groups import GroupsResource
@@ -64,6 +65,7 @@ class Client:
         self.instance_types = InstanceTypesResource(self._core)
         self.invitations = InvitationsResource(self._core)
         self.audit = AuditResource(self._core)
+        self.admin = AdminResource(self._core)
         self.datasets = DatasetsResource(self._core)
         self.jobs = JobsResource(self._core)
         self.secrets = SecretsResource(self._core)

@@ -19,6 +19,7 @@ from atrium.server.store import datasets as ds_store
 from atrium.server.store import jobs as job_store
 from atrium.server.store import registry as registry_store
 from atrium.server.store import run_artifacts as run_artifact_store
+from atrium.server.store import run_metrics as metric_store
 from atrium.server.store.db import Database
 
 RECORD = struct.Struct(">32sQ")
@@ -139,7 +140,8 @@ class BlobService:
 
         Runs inside a write transaction holding the GC lock, which manifest commits take too:
         a commit either sees its blobs before GC starts or after GC is done. Young unreferenced
-        blobs belong to pushes still uploading and are kept.
+        blobs belong to pushes still uploading and are kept. The metric points of deleted runs
+        go too: unlike blobs they are rows, but they are the bulk of a deleted run.
         """
         policy.require_hub(ctx.principal, "blob.gc")
         cutoff = time.time() - grace_seconds
@@ -161,9 +163,12 @@ class BlobService:
                 if not dry_run:
                     self._delete(key)
                 count, freed = count + 1, freed + size
-            details = {"dry_run": dry_run, "blobs": count, "bytes": freed}
+            points = metric_store.purge_deleted(s, dry_run)
+            details = {"dry_run": dry_run, "blobs": count, "bytes": freed, "points": points}
             self.auditor.record(s, ctx, "blob.gc", "blobstore", None, details=details)
-        return GcReport(dry_run=dry_run, blobs=count, bytes=freed, kept_recent=recent)
+        return GcReport(
+            dry_run=dry_run, blobs=count, bytes=freed, kept_recent=recent, metric_points=points
+        )
 
     def _delete(self, key: str) -> None:
         with contextlib.suppress(BlobNotFound):

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import bindparam, delete, func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from atrium.server.domain.metric_series import Append, Chunk
-from atrium.server.store.tracking_tables import MetricChunkRow, RunMetricRow
+from atrium.server.store.tracking_tables import MetricChunkRow, RunMetricRow, RunRow
 
 BATCH = 500
 
@@ -91,3 +91,18 @@ def chunks(
     if end is not None:
         stmt = stmt.where(MetricChunkRow.min_step <= end)
     return [tuple(row) for row in s.execute(stmt.order_by(MetricChunkRow.seq))]  # type: ignore[misc]
+
+
+def purge_deleted(s: Session, dry_run: bool) -> int:
+    """Drop the metric series of deleted runs (their rows stay, for the audit trail); the
+    number of points they held."""
+    gone = select(RunRow.id).where(RunRow.deleted_at.is_not(None))
+    series_ids = select(RunMetricRow.id).where(RunMetricRow.run_id.in_(gone))
+    held = select(func.coalesce(func.sum(MetricChunkRow.count), 0)).where(
+        MetricChunkRow.series_id.in_(series_ids)
+    )
+    points = int(s.scalar(held) or 0)
+    if not dry_run:
+        s.execute(delete(MetricChunkRow).where(MetricChunkRow.series_id.in_(series_ids)))
+        s.execute(delete(RunMetricRow).where(RunMetricRow.run_id.in_(gone)))
+    return points
