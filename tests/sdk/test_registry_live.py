@@ -136,6 +136,41 @@ def test_a_pytorch_model_without_torch_says_what_is_missing(
         admin_client.models.load(group, "models:/net/1", flavor="sklearn")
 
 
+TRAIN_IN_JOB = """
+import os, atrium, numpy as np
+from sklearn.linear_model import LogisticRegression
+data = np.loadtxt(os.path.join(os.environ["ATRIUM_DATA_TABLE"], "train.csv"), delimiter=",")
+with atrium.start_run(params={"C": 1.0}) as run:
+    model = LogisticRegression().fit(data[:, :2], data[:, 2])
+    run.log_metric("acc", model.score(data[:, :2], data[:, 2]))
+    atrium.log_model(model, "model", registered_model_name="from-job", run=run)
+"""
+
+
+def test_a_model_trained_by_a_job_leads_back_to_its_dataset_version(
+    admin_client: Client, group: str, tmp_path: Path, cache: Path
+) -> None:
+    admin_client.members.add(group, "admin", role="admin")  # so that the job's token may act
+    table = tmp_path / "table"
+    table.mkdir()
+    rows = [(x, x % 3, int(x > 4)) for x in range(10)]
+    (table / "train.csv").write_text("\n".join(f"{a},{b},{c}" for a, b, c in rows))
+    admin_client.datasets.create(f"{group}/table")
+    admin_client.datasets.push(table, f"{group}/table")
+    job = admin_client.jobs.submit(
+        group, ["python", "-c", TRAIN_IN_JOB], name="train", inputs={"TABLE": f"{group}/table"}
+    )
+    done = admin_client.jobs.wait(group, job.id, timeout=120)
+    assert done.status == "succeeded", admin_client.jobs.logs(group, job.id)
+    found = admin_client.models.lineage(group, "models:/from-job/latest")
+    assert found.run is not None and found.run["id"] == job.run_id
+    assert found.run["params"] == {"C": "1.0"} and found.run["metrics"]["acc"] == 1.0
+    assert found.job is not None and (found.job["id"], found.job["status"]) == (job.id, "succeeded")
+    assert found.datasets == [f"{group}/table@v1"]
+    model = atrium.load_model("models:/from-job/1", group=group, client=admin_client)
+    assert list(model.predict(np.array([[0.0, 0.0], [9.0, 0.0]]))) == [0, 1]
+
+
 def test_importing_atrium_loads_no_ml_library() -> None:
     code = (
         "import sys, atrium; atrium.Client; atrium.load_model; atrium.log_model; "

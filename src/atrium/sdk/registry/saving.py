@@ -149,6 +149,7 @@ def log_model(
         active.log_artifacts(local, artifact_path)
     version = None
     if registered_model_name is not None:
+        active.flush()  # the version's metrics snapshot must see what was logged so far
         models = active.client.models
         version = models.register(
             active.group, registered_model_name, run_id=active.id, path=artifact_path
