@@ -25,13 +25,10 @@ router = APIRouter(route_class=MlflowRoute)
 RUNS = "/api/2.0/mlflow/runs"
 
 
-def _series(metrics: list[MetricIn]) -> list[MetricSeries]:
-    """Points grouped by key in the order sent. Copies the client makes of a run's points for
-    a logged model (``model_id`` set) are dropped: the run has them already."""
+def _series(metrics: Sequence[MetricIn]) -> list[MetricSeries]:
+    """Points grouped by key, in the order sent."""
     found: dict[str, MetricSeries] = {}
     for m in metrics:
-        if m.model_id:
-            continue
         series = found.setdefault(
             m.key, MetricSeries(key=m.key, steps=[], values=[], timestamps=[])
         )
@@ -40,6 +37,32 @@ def _series(metrics: list[MetricIn]) -> list[MetricSeries]:
         assert series.timestamps is not None
         series.timestamps.append(m.timestamp)
     return list(found.values())
+
+
+def _point(step: int, timestamp: int, value: float) -> tuple[int, int, str]:
+    return step, timestamp, repr(value)  # repr: NaN equals NaN
+
+
+def _new(
+    hub: Hub, ctx: Context, group: str, run_id: str, metrics: Sequence[MetricIn]
+) -> list[MetricIn]:
+    """The points not yet in the run. Logging a model, the client sends the run's points at
+    the model's step again, marked with the model's id: an MLflow server links them to the
+    model, Atrium has them already. Points of a model (autologged ones) that are new stay."""
+    linked = {m.key for m in metrics if m.model_id}
+    known: set[tuple[str, int, int, str]] = set()
+    for key in linked:
+        try:
+            found = hub.tracking.logging.history(ctx, group, run_id, key, None, None, None)
+        except NotFound:
+            continue
+        points = zip(found.steps, found.timestamps, found.values, strict=True)
+        known.update((key, *_point(*p)) for p in points)
+    return [
+        m
+        for m in metrics
+        if not m.model_id or (m.key, *_point(m.step, m.timestamp, m.value)) not in known
+    ]
 
 
 def log(
@@ -58,9 +81,8 @@ def log(
     rename = tag_map.pop(wire.RUN_NAME_TAG, None)
     for key in wire.ATTRIBUTE_TAGS & tag_map.keys():
         del tag_map[key]  # the user and parent are fixed when the run starts
-    batch = LogBatch(
-        params={p.key: p.value for p in params}, tags=tag_map, metrics=_series(list(metrics))
-    )
+    points = _series(_new(hub, ctx, group, run_id, metrics))
+    batch = LogBatch(params={p.key: p.value for p in params}, tags=tag_map, metrics=points)
     try:
         hub.tracking.logging.log_batch(ctx, group, run_id, batch)
     except Conflict as exc:

@@ -1,0 +1,99 @@
+"""Refusals in MLflow's terms: group isolation, bad tokens, changed params, bad filters."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from tests.mlflow.conftest import Server
+
+OWNER = """
+import json, mlflow
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+
+def refusal(call):
+    try:
+        call()
+    except MlflowException as exc:
+        return [exc.error_code, exc.get_http_status_code(), exc.message]
+    return None
+
+experiment = mlflow.set_experiment("private")
+with mlflow.start_run() as run:
+    mlflow.log_param("lr", "0.1")
+    mlflow.log_param("lr", "0.1")  # the same value again is fine
+    changed = refusal(lambda: mlflow.log_param("lr", "0.2"))
+client = MlflowClient()
+client.create_registered_model("secret-model")
+bad_filter = refusal(lambda: mlflow.search_runs([experiment.experiment_id], "metrics.acc >"))
+print(json.dumps({
+    "run": run.info.run_id,
+    "experiment": experiment.experiment_id,
+    "changed": changed,
+    "bad_filter": bad_filter,
+}))
+"""
+
+OUTSIDER = """
+import json, mlflow
+from mlflow import MlflowClient
+from mlflow.exceptions import MlflowException
+
+def code(call):
+    try:
+        call()
+    except MlflowException as exc:
+        return [exc.error_code, exc.get_http_status_code()]
+    return None
+
+client = MlflowClient()
+print(json.dumps({
+    "run": code(lambda: client.get_run("RUN")),
+    "experiment": code(lambda: client.get_experiment("EXPERIMENT")),
+    "by_name": client.get_experiment_by_name("private"),  # None on RESOURCE_DOES_NOT_EXIST
+    "model": code(lambda: client.get_registered_model("secret-model")),
+    "log": code(lambda: client.log_param("RUN", "x", "1")),
+}))
+"""
+
+
+@pytest.fixture(scope="module")
+def owned(sqlite_server: Server) -> dict[str, object]:
+    return sqlite_server.script(OWNER)  # type: ignore[no-any-return]
+
+
+def test_a_changed_param_is_invalid_and_a_bad_filter_names_the_problem(
+    owned: dict[str, object],
+) -> None:
+    code, status, message = owned["changed"]  # type: ignore[misc]
+    assert (code, status) == ("INVALID_PARAMETER_VALUE", 400) and "'lr'" in message
+    code, status, message = owned["bad_filter"]  # type: ignore[misc]
+    assert (code, status) == ("INVALID_PARAMETER_VALUE", 400)
+    assert "expected a number for metrics.acc" in message and "position" in message
+
+
+def test_an_outsider_sees_nothing_of_the_group(
+    sqlite_server: Server, owned: dict[str, object]
+) -> None:
+    code = OUTSIDER.replace("RUN", str(owned["run"])).replace(
+        "EXPERIMENT", str(owned["experiment"])
+    )
+    out = sqlite_server.script(code, token=sqlite_server.tokens["dave"])
+    missing = ["RESOURCE_DOES_NOT_EXIST", 404]
+    assert out == {
+        "run": missing,
+        "experiment": missing,
+        "by_name": None,
+        "model": missing,
+        "log": missing,
+    }
+
+
+def test_a_bad_token_is_unauthenticated(sqlite_server: Server) -> None:
+    base = f"{sqlite_server.tracking_uri}/api/2.0/mlflow"
+    for headers in ({"Authorization": "Bearer atr_wrong"}, {}):
+        r = httpx.get(
+            f"{base}/experiments/get-by-name", params={"experiment_name": "x"}, headers=headers
+        )
+        assert r.status_code == 401 and r.json()["error_code"] == "UNAUTHENTICATED", r.text
