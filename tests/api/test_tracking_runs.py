@@ -268,6 +268,8 @@ def test_experiments_are_named_per_group_and_deleting_one_deletes_its_runs(
     run = new_run(world.bob, experiment="baseline")
     listed = world.alice.get(EXPERIMENTS, params={"name": "baseline"}).json()["items"]
     assert [(e["id"], e["run_count"]) for e in listed] == [(exp_id, 1)]
+    assert listed[0]["last_run_at"] == run["start_time"]
+    assert made.json()["last_run_at"] is None
     renamed = world.bob.patch(f"{EXPERIMENTS}/{exp_id}", json={"name": "baseline-v2"})
     assert renamed.status_code == 200 and renamed.json()["name"] == "baseline-v2"
     assert world.carol.get(f"{EXPERIMENTS}/{exp_id}").status_code == 404

@@ -73,6 +73,7 @@ class Experiment(BaseModel):
     created_at: datetime
     updated_at: datetime
     run_count: int
+    last_run_at: datetime | None = Field(description="When its newest live run started")
 
 
 # ---- runs --------------------------------------------------------------------------------------

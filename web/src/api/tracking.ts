@@ -14,6 +14,7 @@ export interface Experiment {
   created_at: string;
   updated_at: string;
   run_count: number;
+  last_run_at: string | null;
 }
 
 /** NaN and the infinities travel as strings; `metricNumber` turns them back into numbers. */

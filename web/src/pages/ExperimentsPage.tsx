@@ -1,30 +1,20 @@
 import { Link, useParams } from 'react-router-dom';
-import { listExperiments, searchRuns, type Experiment } from '../api';
+import { listExperiments, type Experiment } from '../api';
 import { Card } from '../components/Card';
 import { ErrorBanner } from '../components/ErrorBanner';
 import { GroupPageHeader } from '../components/GroupPageHeader';
 import { LoadMore } from '../components/LoadMore';
 import { Table, type Column } from '../components/Table';
 import { formatDate } from '../format';
-import { useLoader, usePaged } from '../hooks';
+import { usePaged } from '../hooks';
 import { runsUrl } from '../paths';
-
-/** When the experiment's newest run started (the list of experiments does not say). */
-function LastActivity({ experiment }: { experiment: Experiment }) {
-  const latest = useLoader(
-    () => (experiment.run_count ? searchRuns(experiment.group, { experiments: [experiment.name], filter: '', orderBy: [] }, undefined, 1) : Promise.resolve(null)),
-    `${experiment.group}/${experiment.id}/${experiment.run_count}`,
-  );
-  const run = latest.data?.items[0];
-  return <>{formatDate(run ? run.start_time : experiment.updated_at)}</>;
-}
 
 function columns(group: string): Column<Experiment>[] {
   return [
     { header: 'Experiment', render: (e) => <Link to={runsUrl(group, e.name)}>{e.name}</Link> },
     { header: 'Description', render: (e) => <span className="muted">{e.description ?? ''}</span> },
     { header: 'Runs', className: 'num', render: (e) => e.run_count },
-    { header: 'Last activity', render: (e) => <LastActivity experiment={e} /> },
+    { header: 'Last activity', render: (e) => formatDate(e.last_run_at ?? e.updated_at) },
     { header: 'Created by', render: (e) => e.created_by ?? '—' },
     { header: 'Created', render: (e) => formatDate(e.created_at) },
   ];

@@ -33,6 +33,7 @@ class Experiment:
     created_by: str | None
     created_at: datetime | None
     run_count: int
+    last_run_at: datetime | None = None  # when its newest live run started
 
     @classmethod
     def from_api(cls, data: Json) -> Self:
@@ -45,6 +46,7 @@ class Experiment:
             created_by=data.get("created_by"),
             created_at=_time(data.get("created_at")),
             run_count=int(data.get("run_count", 0)),
+            last_run_at=_time(data.get("last_run_at")),
         )
 
 

@@ -22,7 +22,7 @@ from atrium.server.store.tracking_tables import ExperimentRow
 
 
 def _views(s: Session, group: str, rows: Sequence[ExperimentRow]) -> list[Experiment]:
-    counts = exp_store.run_counts(s, [r.id for r in rows])
+    stats = exp_store.run_stats(s, [r.id for r in rows])
     return [
         Experiment(
             id=r.id,
@@ -33,7 +33,8 @@ def _views(s: Session, group: str, rows: Sequence[ExperimentRow]) -> list[Experi
             created_by=r.created_by,
             created_at=r.created_at,
             updated_at=r.updated_at,
-            run_count=counts.get(r.id, 0),
+            run_count=stats[r.id][0] if r.id in stats else 0,
+            last_run_at=stats[r.id][1] if r.id in stats else None,
         )
         for r in rows
     ]

@@ -50,15 +50,16 @@ def list_page(
     return page(s, stmt, ExperimentRow.id, limit, cursor)
 
 
-def run_counts(s: Session, ids: Sequence[int]) -> dict[int, int]:
+def run_stats(s: Session, ids: Sequence[int]) -> dict[int, tuple[int, datetime]]:
+    """Experiment id -> (live runs, when the newest started), for experiments with runs."""
     if not ids:
         return {}
     stmt = (
-        select(RunRow.experiment_id, func.count())
+        select(RunRow.experiment_id, func.count(), func.max(RunRow.start_time))
         .where(RunRow.experiment_id.in_(ids), RunRow.deleted_at.is_(None))
         .group_by(RunRow.experiment_id)
     )
-    return {i: int(n) for i, n in s.execute(stmt).tuples()}
+    return {i: (int(n), last) for i, n, last in s.execute(stmt).tuples()}
 
 
 def add(s: Session, row: ExperimentRow) -> ExperimentRow:
