@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import httpx
 import pytest
 
@@ -59,22 +61,22 @@ print(json.dumps({
 
 
 @pytest.fixture(scope="module")
-def owned(sqlite_server: Server) -> dict[str, object]:
+def owned(sqlite_server: Server) -> dict[str, Any]:
     return sqlite_server.script(OWNER)  # type: ignore[no-any-return]
 
 
 def test_a_changed_param_is_invalid_and_a_bad_filter_names_the_problem(
-    owned: dict[str, object],
+    owned: dict[str, Any],
 ) -> None:
-    code, status, message = owned["changed"]  # type: ignore[misc]
+    code, status, message = owned["changed"]
     assert (code, status) == ("INVALID_PARAMETER_VALUE", 400) and "'lr'" in message
-    code, status, message = owned["bad_filter"]  # type: ignore[misc]
+    code, status, message = owned["bad_filter"]
     assert (code, status) == ("INVALID_PARAMETER_VALUE", 400)
     assert "expected a number for metrics.acc" in message and "position" in message
 
 
 def test_an_outsider_sees_nothing_of_the_group(
-    sqlite_server: Server, owned: dict[str, object]
+    sqlite_server: Server, owned: dict[str, Any]
 ) -> None:
     code = OUTSIDER.replace("RUN", str(owned["run"])).replace(
         "EXPERIMENT", str(owned["experiment"])

@@ -36,6 +36,7 @@ print(json.dumps({
     "by_alias": mlflow.pyfunc.load_model("models:/churn@production").predict(X).tolist(),
     "by_version": mlflow.pyfunc.load_model("models:/churn/1").predict(X).tolist(),
     "by_model_id": mlflow.pyfunc.load_model(info.model_uri).predict(X).tolist(),
+    "latest": mlflow.pyfunc.load_model("models:/churn/latest").predict(X).tolist(),
     "logged": client.get_logged_model(info.model_id).status.name,
 }))
 """
@@ -43,7 +44,8 @@ print(json.dumps({
 
 def test_a_model_logged_registered_and_loaded_back_by_alias(server: Server) -> None:
     out = server.script(MODELS)
-    assert out["by_alias"] == out["by_version"] == out["by_model_id"] == out["expected"]
+    loaded = [out["by_alias"], out["by_version"], out["by_model_id"], out["latest"]]
+    assert loaded == [out["expected"]] * 4
     assert out["version"] == "1" and out["alias_run"] == out["run"]
     assert out["logged"] == "READY"
     api = server.api()

@@ -7,7 +7,7 @@ import math
 from tests.mlflow.conftest import GROUP, Server
 
 TRACKING = """
-import json, math, mlflow
+import json, math, os, mlflow
 from mlflow import MlflowClient
 
 mlflow.set_tracking_uri(mlflow.get_tracking_uri())
@@ -25,6 +25,11 @@ with mlflow.start_run(run_name="parent") as parent:
     with open("weights.bin", "wb") as f:
         f.write(bytes(range(256)) * 10)
     mlflow.log_artifact("weights.bin", "model")
+    os.makedirs("plots/deep")
+    for name in ("plots/a.txt", "plots/deep/b.txt"):
+        with open(name, "w") as f:
+            f.write(name)
+    mlflow.log_artifacts("plots", "plots")
     with mlflow.start_run(run_name="child", nested=True) as child:
         mlflow.log_param("lr", "0.01")
         mlflow.log_metric("acc", 0.5)
@@ -64,7 +69,7 @@ def test_tracking_calls_land_in_atrium_runs(server: Server) -> None:
     assert out["children"] == [out["child"]]
     assert out["experiments"] == ["mlflow-compat"]
     assert out["status"] == "FINISHED" and out["loss_is_nan"] and out["downloaded"]
-    assert out["artifacts"] == ["config.json", "model", "notes"]
+    assert out["artifacts"] == ["config.json", "model", "notes", "plots"]
     api = server.api()
     run = api.get(f"/groups/{GROUP}/runs/{out['parent']}").json()
     assert run["experiment"] == "mlflow-compat" and run["status"] == "finished"
@@ -77,7 +82,13 @@ def test_tracking_calls_land_in_atrium_runs(server: Server) -> None:
     child = api.get(f"/groups/{GROUP}/runs/{out['child']}").json()
     assert child["parent_run_id"] == out["parent"] and child["name"] == "child"
     files = api.get(f"/groups/{GROUP}/runs/{out['parent']}/artifacts").json()["items"]
-    assert {f["path"] for f in files} == {"notes/hello.txt", "config.json", "model/weights.bin"}
+    assert {f["path"] for f in files} == {
+        "notes/hello.txt",
+        "config.json",
+        "model/weights.bin",
+        "plots/a.txt",
+        "plots/deep/b.txt",
+    }
     text = api.get(
         f"/groups/{GROUP}/runs/{out['parent']}/artifacts/file", params={"path": "notes/hello.txt"}
     )
