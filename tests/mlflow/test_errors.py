@@ -7,7 +7,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.mlflow.conftest import Server
+from tests.mlflow.conftest import GROUP, Server
 
 OWNER = """
 import json, mlflow
@@ -21,6 +21,8 @@ def refusal(call):
         return [exc.error_code, exc.get_http_status_code(), exc.message]
     return None
 
+with mlflow.start_run() as unnamed:  # no experiment set: MLflow's "0"
+    pass
 experiment = mlflow.set_experiment("private")
 with mlflow.start_run() as run:
     mlflow.log_param("lr", "0.1")
@@ -31,6 +33,7 @@ client.create_registered_model("secret-model")
 bad_filter = refusal(lambda: mlflow.search_runs([experiment.experiment_id], "metrics.acc >"))
 print(json.dumps({
     "run": run.info.run_id,
+    "unnamed": unnamed.info.run_id,
     "experiment": experiment.experiment_id,
     "changed": changed,
     "bad_filter": bad_filter,
@@ -73,6 +76,13 @@ def test_a_changed_param_is_invalid_and_a_bad_filter_names_the_problem(
     code, status, message = owned["bad_filter"]
     assert (code, status) == ("INVALID_PARAMETER_VALUE", 400)
     assert "expected a number for metrics.acc" in message and "position" in message
+
+
+def test_runs_without_an_experiment_go_to_the_groups_default(
+    sqlite_server: Server, owned: dict[str, Any]
+) -> None:
+    run = sqlite_server.api().get(f"/groups/{GROUP}/runs/{owned['unnamed']}").json()
+    assert run["experiment"] == "default" and run["status"] == "finished"
 
 
 def test_an_outsider_sees_nothing_of_the_group(

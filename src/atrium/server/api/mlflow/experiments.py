@@ -65,6 +65,18 @@ def name_of(hub: Hub, ctx: Context, group: str, experiment_id: str | None) -> st
     return find(hub, ctx, group, experiment_id).name
 
 
+def names_of(hub: Hub, ctx: Context, group: str, ids: list[str]) -> list[str] | None:
+    """The names of the experiments ``ids`` for a search: None for all of them, [] when only
+    MLflow's default "0" was asked for and the group has no ``default`` experiment yet."""
+    if not ids:
+        return None
+    names = sorted({name_of(hub, ctx, group, e) for e in ids})
+    default = wire.DEFAULT_EXPERIMENT
+    if default in names and by_name(hub, ctx, group, default) is None:
+        names.remove(default)
+    return names
+
+
 class CreateBody(Body):
     name: str
     artifact_location: str | None = None

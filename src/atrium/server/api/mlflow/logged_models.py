@@ -11,7 +11,7 @@ from atrium.contracts.tracking import RunSearch
 from atrium.server.api.deps import Ctx, Services
 from atrium.server.api.mlflow import filters, wire
 from atrium.server.api.mlflow.errors import MlflowRoute, invalid, missing, reply
-from atrium.server.api.mlflow.experiments import find, name_of
+from atrium.server.api.mlflow.experiments import find, names_of
 from atrium.server.api.mlflow.model_records import STATUSES, Record, Records
 from atrium.server.api.mlflow.runs import check_run_id
 from atrium.server.api.mlflow.wire import Body, KeyValue
@@ -142,7 +142,9 @@ def search(group: str, body: SearchBody, ctx: Ctx, hub: Services) -> Response:
     """Comparisons joined by AND over the fields above, params and tags; one page of the
     newest 1,000 runs that hold logged models."""
     wanted = filters.conditions(body.filter)
-    names = sorted({name_of(hub, ctx, group, e) for e in body.experiment_ids}) or None
+    names = names_of(hub, ctx, group, body.experiment_ids)
+    if names == []:
+        return reply({"models": []})
     query = RunSearch(
         experiments=names, filter=f"tags.`{wire.LOGGED_MODELS_TAG}` IS NOT NULL", limit=1000
     )

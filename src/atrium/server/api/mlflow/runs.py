@@ -10,7 +10,7 @@ from atrium.contracts.tracking import RunCreate, RunSearch, RunSource, RunUpdate
 from atrium.server.api.deps import Ctx, Services
 from atrium.server.api.mlflow import filters, wire
 from atrium.server.api.mlflow.errors import MlflowRoute, invalid, missing, reply
-from atrium.server.api.mlflow.experiments import by_name, name_of
+from atrium.server.api.mlflow.experiments import name_of, names_of
 from atrium.server.api.mlflow.wire import Body, KeyValue
 
 router = APIRouter(route_class=MlflowRoute)
@@ -128,16 +128,11 @@ def search(group: str, body: SearchBody, ctx: Ctx, hub: Services) -> Response:
         return reply({"runs": []})
     if body.max_results < 1:
         raise invalid(f"max_results must be at least 1, not {body.max_results}")
-    names = sorted({name_of(hub, ctx, group, e) for e in body.experiment_ids})
-    if (
-        wire.DEFAULT_EXPERIMENT in names
-        and by_name(hub, ctx, group, wire.DEFAULT_EXPERIMENT) is None
-    ):
-        names.remove(wire.DEFAULT_EXPERIMENT)  # MLflow's "0" before its first run
-        if not names:
-            return reply({"runs": []})
+    names = names_of(hub, ctx, group, body.experiment_ids)
+    if names == []:
+        return reply({"runs": []})
     query = RunSearch(
-        experiments=names or None,
+        experiments=names,
         filter=filters.translate(body.filter or ""),
         order_by=[filters.translate(entry) for entry in body.order_by],
         limit=min(body.max_results, MAX_PAGE),
