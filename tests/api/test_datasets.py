@@ -190,7 +190,7 @@ def test_delete_version_and_gc(world: World) -> None:
     assert world.alice.delete(f"{ML}/scans/versions/v1").status_code == 204
     assert world.bob.get(f"{ML}/scans/versions/v1").status_code == 404
     dry = world.admin.post("/api/v1/admin/gc", json={"dry_run": True, "grace_seconds": 0}).json()
-    assert dry == {"dry_run": True, "blobs": 1, "bytes": 10, "kept_recent": 0}
+    assert dry == {"dry_run": True, "blobs": 1, "bytes": 10, "kept_recent": 0, "metric_points": 0}
     young = world.admin.post("/api/v1/admin/gc", json={"dry_run": True}).json()
     assert young["blobs"] == 0 and young["kept_recent"] == 1
     done = world.admin.post("/api/v1/admin/gc", json={"dry_run": False, "grace_seconds": 0})
