@@ -21,6 +21,7 @@ from atrium.server.domain.tracking import check_artifact_path
 from atrium.server.services import run_access as access
 from atrium.server.services.audit import Auditor
 from atrium.server.services.job_files import CHUNK, read_blobs, store_stream
+from atrium.server.services.model_files import ModelStorage
 from atrium.server.services.quotas import QuotaService
 from atrium.server.store import datasets as ds_store
 from atrium.server.store import run_artifacts as art_store
@@ -40,6 +41,9 @@ class StorageAccount:
         total = art_store.group_stored_bytes(s, group_id)
         amounts = {"storage_bytes": total}
         self.quotas.set_holding_in(s, group_id, STORAGE_HOLDER, amounts, enforce=enforce)
+        # Registered model versions hold the blobs that runs no longer do: a deleted run's
+        # model moves to their holding.
+        ModelStorage(self.quotas).recount(s, group_id)
 
 
 def blobs_of(row: RunArtifactRow) -> dict[str, int]:
