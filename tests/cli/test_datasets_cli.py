@@ -145,6 +145,20 @@ def test_delete_asks_first(cli: Cli, dataset: str) -> None:
     assert gone.exit_code == 1 and gone.stderr.startswith("Error: ")
 
 
+def test_delete_one_version_keeps_the_others(cli: Cli, dataset: str, tmp_path: Path) -> None:
+    fill(tmp_path, {"f": b"one"})
+    cli.json("datasets", "push", str(tmp_path), dataset, "-m", "one")
+    fill(tmp_path, {"f": b"two"})
+    cli.json("datasets", "push", str(tmp_path), dataset, "-m", "two")
+    declined = cli("datasets", "delete", f"{dataset}@v1", input="n\n")
+    assert declined.exit_code == 1
+    assert [v["name"] for v in cli.json("datasets", "log", dataset)] == ["v2", "v1"]
+    deleted = cli.json("datasets", "delete", f"{dataset}@1", "--yes")
+    assert deleted == {"dataset": dataset, "version": "v1", "deleted": True}
+    assert [v["name"] for v in cli.json("datasets", "log", dataset)] == ["v2"]
+    assert cli.json("datasets", "show", dataset)["latest"] == "v2"
+
+
 def test_json_stdout_stays_clean_and_errors_are_one_line(
     cli: Cli, dataset: str, tmp_path: Path
 ) -> None:

@@ -110,12 +110,29 @@ def show(ctx: typer.Context, dataset: DatasetArg, as_json: JsonOpt = False) -> N
 
 @app.command("delete")
 def delete(
-    ctx: typer.Context, dataset: DatasetArg, yes: YesOpt = False, as_json: JsonOpt = False
+    ctx: typer.Context,
+    dataset: Annotated[
+        str,
+        typer.Argument(
+            metavar="GROUP/NAME[@vN|:TAG]",
+            help="The dataset, or one of its versions to delete only that version.",
+            callback=_ref_spec,
+        ),
+    ],
+    yes: YesOpt = False,
+    as_json: JsonOpt = False,
 ) -> None:
-    """Delete a dataset with all its versions (admins of the owner group)."""
-    confirm(f"Delete dataset {dataset!r} and all its versions?", yes)
-    client(ctx).datasets.delete(dataset)
-    done(as_json, f"Deleted dataset {dataset}.", {"dataset": dataset, "deleted": True})
+    """Delete a dataset with all its versions, or one version (admins of the owner group)."""
+    parsed = parse_ref(dataset)
+    if parsed.ref is None:
+        confirm(f"Delete dataset {dataset!r} and all its versions?", yes)
+        client(ctx).datasets.delete(dataset)
+        done(as_json, f"Deleted dataset {dataset}.", {"dataset": dataset, "deleted": True})
+        return
+    confirm(f"Delete version {dataset!r}?", yes)
+    client(ctx).datasets.delete_version(dataset)
+    result = {"dataset": f"{parsed.group}/{parsed.name}", "version": parsed.ref, "deleted": True}
+    done(as_json, f"Deleted version {dataset}.", result)
 
 
 @app.command("push")
