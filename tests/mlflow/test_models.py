@@ -38,6 +38,11 @@ print(json.dumps({
     "by_model_id": mlflow.pyfunc.load_model(info.model_uri).predict(X).tolist(),
     "latest": mlflow.pyfunc.load_model("models:/churn/latest").predict(X).tolist(),
     "logged": client.get_logged_model(info.model_id).status.name,
+    "versions_tag": client.get_logged_model(info.model_id).tags.get("mlflow.modelVersions"),
+    "searched": [
+        m.model_id
+        for m in mlflow.search_logged_models(filter_string="name = 'clf'", output_format="list")
+    ],
 }))
 """
 
@@ -47,7 +52,8 @@ def test_a_model_logged_registered_and_loaded_back_by_alias(server: Server) -> N
     loaded = [out["by_alias"], out["by_version"], out["by_model_id"], out["latest"]]
     assert loaded == [out["expected"]] * 4
     assert out["version"] == "1" and out["alias_run"] == out["run"]
-    assert out["logged"] == "READY"
+    assert out["logged"] == "READY" and out["searched"] == [out["model_id"]]
+    assert '"version": "1"' in out["versions_tag"]  # the client's link to the version
     api = server.api()
     run = api.get(f"/groups/{GROUP}/runs/{out['run']}").json()
     assert run["experiment"] == "models" and run["params"]["C"] == "0.5"  # autologged

@@ -86,7 +86,7 @@ class TagsBody(Body):
 def set_tags(group: str, model_id: ModelId, body: TagsBody, ctx: Ctx, hub: Services) -> Response:
     records = Records(hub, ctx, group)
     record = records.get(model_id)
-    record.tags = {**(record.tags or {}), **{t.key: t.value for t in body.tags}}
+    record.tags = {**record.tags, **{t.key: t.value for t in body.tags}}
     records.save(record)
     return reply({})
 
@@ -101,9 +101,9 @@ def delete_tag(
 ) -> Response:
     records = Records(hub, ctx, group)
     record = records.get(model_id)
-    if key not in (record.tags or {}):
+    if key not in record.tags:
         raise missing(f"logged model {model_id} has no tag {key!r}")
-    record.tags = {k: v for k, v in (record.tags or {}).items() if k != key}
+    record.tags = {k: v for k, v in record.tags.items() if k != key}
     records.save(record)
     return reply({})
 
@@ -118,7 +118,7 @@ def log_params(
 ) -> Response:
     records = Records(hub, ctx, group)
     record = records.get(model_id)
-    record.params = {**(record.params or {}), **{p.key: p.value for p in body.params}}
+    record.params = {**record.params, **{p.key: p.value for p in body.params}}
     records.save(record)
     return reply({})
 
@@ -132,8 +132,8 @@ class SearchBody(Body):
 
 def _fields(record: Record) -> dict[str, str | float | None]:
     fields: dict[str, str | float | None] = {k: getattr(record, k) for k in SEARCH_FIELDS}
-    fields.update({f"params.{k}": v for k, v in (record.params or {}).items()})
-    fields.update({f"tags.{k}": v for k, v in (record.tags or {}).items()})
+    fields.update({f"params.{k}": v for k, v in record.params.items()})
+    fields.update({f"tags.{k}": v for k, v in record.tags.items()})
     return fields
 
 

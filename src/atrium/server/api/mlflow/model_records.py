@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from atrium.contracts.tracking import LogBatch, Run, RunCreate, RunUpdate
@@ -54,8 +54,8 @@ class Record:
     updated: int
     model_type: str = ""
     status: str = "LOGGED_MODEL_PENDING"
-    tags: dict[str, str] | None = None
-    params: dict[str, str] | None = None
+    tags: dict[str, str] = field(default_factory=dict)
+    params: dict[str, str] = field(default_factory=dict)
     deleted: bool = False
 
     def wire(self) -> dict[str, Any]:
@@ -70,9 +70,9 @@ class Record:
             "status": self.status,
             "model_type": self.model_type,
             "source_run_id": self.source_run_id,
-            "tags": wire.pairs(self.tags or {}),
+            "tags": wire.pairs(self.tags),
         }
-        return {"info": info, "data": {"params": wire.pairs(self.params or {}), "metrics": []}}
+        return {"info": info, "data": {"params": wire.pairs(self.params), "metrics": []}}
 
 
 class Records:
