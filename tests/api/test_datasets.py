@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+
+import httpx
 from sqlalchemy import func, select
 
 from tests.api.datasets_helpers import PACK, entries, key, pack, push, unpack
@@ -80,6 +83,29 @@ def test_parent_guards_against_lost_updates(world: World) -> None:
     assert stale.status_code == 409 and "v2" in stale.json()["error"]["message"]
     fresh = push(world.bob, "ml/scans", {"a": b"3"}, parent="v2")
     assert fresh.status_code == 201 and fresh.json()["name"] == "v3"
+
+
+def test_concurrent_pushes_without_parent_all_land_in_turn(world: World) -> None:
+    """Without --parent nobody loses: racing commits become successive versions."""
+    _create(world)
+    pushers = [world.bob, world.alice] * 2
+    barrier = threading.Barrier(len(pushers))
+    results: list[httpx.Response] = []
+
+    def commit(i: int) -> None:
+        barrier.wait()
+        results.append(push(pushers[i], "ml/scans", {f"f{i}": b"%d" % i}, f"push {i}"))
+
+    threads = [threading.Thread(target=commit, args=(i,)) for i in range(len(pushers))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(r.status_code for r in results) == [201] * len(pushers), [r.text for r in results]
+    versions = world.bob.get(f"{ML}/scans/versions").json()["items"]
+    assert [v["number"] for v in versions] == [4, 3, 2, 1]
+    assert sorted(v["message"] for v in versions) == [f"push {i}" for i in range(4)]
+    assert [v["parent"] for v in versions] == ["v3", "v2", "v1", None]
 
 
 def test_read_only_grant(world: World) -> None:
