@@ -192,6 +192,33 @@ def test_bad_manifests_change_nothing(world: World, hub) -> None:  # type: ignor
     assert _version_count(hub) == 0
 
 
+def test_bad_dataset_names_and_bodies_change_nothing(world: World) -> None:
+    bad_bodies = [
+        {"name": "x" * 64},
+        {"name": "a/b"},
+        {"name": "../up"},
+        {"name": "nul\x00"},
+        {"name": "tab\tname"},
+        {"name": "ok", "owner": "someone-else"},
+    ]
+    for body in bad_bodies:
+        r = world.bob.post(ML, json=body)
+        assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error", body
+    broken = world.bob.post(ML, content=b'{"name": ', headers={"Content-Type": "application/json"})
+    assert broken.status_code == 400 and broken.json()["error"]["message"]
+    assert world.bob.get(ML).json()["items"] == []
+
+
+def test_a_version_that_does_not_exist_is_404(world: World) -> None:
+    _create(world)
+    push(world.bob, "ml/scans", {"a": b"1"})
+    for ref in ("v9", "9", "no-such-tag"):
+        r = world.bob.get(f"{ML}/scans/versions/{ref}/files")
+        assert r.status_code == 404 and r.json()["error"]["code"] == "not_found", ref
+    diff = world.bob.get(f"{ML}/scans/diff", params={"from": "v1", "to": "v9"})
+    assert diff.status_code == 404
+
+
 def test_corrupt_blob_is_refused(world: World) -> None:
     _create(world)
     wrong = key(b"the real bytes")
