@@ -62,7 +62,9 @@ ERROR_CODE = {401: "unauthenticated", 403: "forbidden", 404: "not_found", 409: "
 DEFAULT_PARAMS = {"group": "ml", "username": "bob", "name": "cpu-1"}
 # Another user's token or notification channel is a 404, even to admins.
 OWNER_ONLY = {"tokens.get", "tokens.revoke"} | NOTIFICATION_OWNER_ONLY
-SKIPPED_ROUTES = {"dashboard"}  # the SPA catch-all: static files, no authorization
+# Catch-alls without authorization: the SPA's static files, and the MLflow API's answer to an
+# endpoint it does not serve (the same ENDPOINT_NOT_FOUND for every caller and group).
+SKIPPED_ROUTES = {"dashboard", "mlflow.unsupported"}
 PUBLIC = {
     "system.health",
     "auth.login",

@@ -30,6 +30,7 @@ with mlflow.start_run() as run:
     changed = refusal(lambda: mlflow.log_param("lr", "0.2"))
 client = MlflowClient()
 client.create_registered_model("secret-model")
+restore = refusal(lambda: client.restore_run(run.info.run_id))
 bad_filter = refusal(lambda: mlflow.search_runs([experiment.experiment_id], "metrics.acc >"))
 print(json.dumps({
     "run": run.info.run_id,
@@ -37,6 +38,7 @@ print(json.dumps({
     "experiment": experiment.experiment_id,
     "changed": changed,
     "bad_filter": bad_filter,
+    "restore": restore,
 }))
 """
 
@@ -76,6 +78,11 @@ def test_a_changed_param_is_invalid_and_a_bad_filter_names_the_problem(
     code, status, message = owned["bad_filter"]
     assert (code, status) == ("INVALID_PARAMETER_VALUE", 400)
     assert "expected a number for metrics.acc" in message and "position" in message
+
+
+def test_an_endpoint_not_served_is_mlflows_endpoint_not_found(owned: dict[str, Any]) -> None:
+    code, status, message = owned["restore"]
+    assert (code, status) == ("ENDPOINT_NOT_FOUND", 404) and "runs/restore" in message
 
 
 def test_runs_without_an_experiment_go_to_the_groups_default(

@@ -7,7 +7,7 @@ Atrium's services; nothing here stores anything of its own (docs/mlflow.md).
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 
 from atrium.server.api.mlflow import (
     artifacts,
@@ -18,6 +18,7 @@ from atrium.server.api.mlflow import (
     run_data,
     runs,
 )
+from atrium.server.api.mlflow.errors import MlflowError, MlflowRoute
 
 PREFIX = "/mlflow/{group}"
 # Bodies over the default limit: artifact uploads, and log batches of up to 1,000 metrics.
@@ -42,4 +43,20 @@ def router() -> APIRouter:
     )
     for module in modules:
         mounted.include_router(module.router)
+    mounted.add_api_route(
+        "/{path:path}",
+        unsupported,
+        methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+        name="mlflow.unsupported",
+        route_class_override=MlflowRoute,
+    )
     return mounted
+
+
+def unsupported(path: str) -> Response:
+    """MLflow's answer to an endpoint it does not serve, which the client knows how to read
+    (rather than the dashboard's 404). The same for every group: it reveals nothing."""
+    raise MlflowError(
+        "ENDPOINT_NOT_FOUND",
+        f"/{path} is not part of Atrium's MLflow API; docs/mlflow.md lists what is",
+    )
