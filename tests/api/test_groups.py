@@ -96,6 +96,30 @@ def test_duplicate_group_and_member(world: World, hub) -> None:  # type: ignore[
         assert s.scalar(select(func.count()).select_from(GroupRow)) == 2
 
 
+def test_bad_group_input_changes_nothing(world: World, hub) -> None:  # type: ignore[no-untyped-def]
+    before = _memberships(hub)
+    groups_before = world.admin.get("/api/v1/groups").json()["items"]
+    bad_bodies = [
+        {"name": "g" * 64},
+        {"name": "a/b"},
+        {"name": "..\\up"},
+        {"name": "bell\x07"},
+        {"name": "ok", "display_name": "new\nline"},
+        {"name": "ok", "quota": {"cpu": 100}},
+        {"name": "ok", "description": "d" * 5001},
+    ]
+    for body in bad_bodies:
+        r = world.admin.post("/api/v1/groups", json=body)
+        assert r.status_code == 422 and r.json()["error"]["code"] == "validation_error", body
+    headers = {"Content-Type": "application/json"}
+    broken = world.admin.post("/api/v1/groups", content=b'{"name": "ok"', headers=headers)
+    assert broken.status_code == 400 and broken.json()["error"]["message"]
+    r = world.alice.post("/api/v1/groups/ml/members", json={"username": "carol", "role": "owner"})
+    assert r.status_code == 422
+    assert world.admin.get("/api/v1/groups").json()["items"] == groups_before
+    assert _memberships(hub) == before
+
+
 def test_only_platform_admins_create_groups(world: World) -> None:
     assert world.alice.post("/api/v1/groups", json={"name": "mine"}).status_code == 403
     assert world.admin.get("/api/v1/groups/mine").status_code == 404
