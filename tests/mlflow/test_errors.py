@@ -116,3 +116,28 @@ def test_a_bad_token_is_unauthenticated(sqlite_server: Server) -> None:
             f"{base}/experiments/get-by-name", params={"experiment_name": "x"}, headers=headers
         )
         assert r.status_code == 401 and r.json()["error_code"] == "UNAUTHENTICATED", r.text
+
+
+def test_bad_input_is_invalid_parameter_value_and_changes_nothing(sqlite_server: Server) -> None:
+    headers = {"Authorization": f"Bearer {sqlite_server.tokens['alice']}"}
+    api = httpx.Client(base_url=f"{sqlite_server.tracking_uri}/api/2.0/mlflow", headers=headers)
+    run_id = api.post("/runs/create", json={"experiment_id": "0"}).json()["run"]["info"]["run_id"]
+    bad = [
+        ("/runs/log-metric", {"run_id": run_id, "key": "m", "value": 1, "step": 2**60}),
+        ("/runs/log-metric", {"run_id": run_id, "key": "m", "value": 1, "timestamp": -5}),
+        ("/runs/log-metric", {"run_id": run_id, "key": "../m", "value": 1}),
+        ("/runs/log-batch", {"run_id": run_id, "metrics": [{"key": "m", "value": "x"}]}),
+        ("/runs/create", {"experiment_id": "0", "start_time": 10**20}),
+        ("/runs/update", {"run_id": run_id, "status": "DONE"}),
+        ("/runs/search", {"filter": "params.lr = 0.1"}),
+        ("/runs/search", {"order_by": ["metrics.acc SIDEWAYS"]}),
+        ("/experiments/search", {"filter": "name ="}),
+    ]
+    for path, body in bad:
+        r = api.post(path, json=body)
+        assert r.status_code == 400, (path, body, r.text)
+        assert r.json()["error_code"] == "INVALID_PARAMETER_VALUE", r.text
+    run = api.get("/runs/get", params={"run_id": run_id}).json()["run"]
+    assert run["data"]["metrics"] == [] and run["info"]["status"] == "RUNNING"
+    r = api.get("/artifacts/list", params={"run_id": "x" * 32})
+    assert r.status_code == 404 and r.json()["error_code"] == "RESOURCE_DOES_NOT_EXIST"

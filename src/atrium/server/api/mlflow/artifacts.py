@@ -45,7 +45,7 @@ class Location:
 
 def locate(path: str) -> Location:
     parts = path.strip("/").split("/")
-    if parts[0] == VERSIONS and len(parts) >= 3 and parts[2].isdigit():
+    if parts[0] == VERSIONS and len(parts) >= 3 and parts[2].isdigit() and len(parts[2]) < 10:
         return Location(None, parts[1], int(parts[2]), "/".join(parts[3:]))
     if len(parts) >= 3 and parts[0].isdigit() and parts[2] == "artifacts":
         return Location(check_run_id(parts[1]), None, None, "/".join(parts[3:]))

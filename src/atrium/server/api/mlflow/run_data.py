@@ -26,17 +26,19 @@ RUNS = "/api/2.0/mlflow/runs"
 
 
 def _series(metrics: Sequence[MetricIn]) -> list[MetricSeries]:
-    """Points grouped by key, in the order sent."""
-    found: dict[str, MetricSeries] = {}
+    """Points grouped by key, in the order sent (checked when each series is built)."""
+    grouped: dict[str, list[MetricIn]] = {}
     for m in metrics:
-        series = found.setdefault(
-            m.key, MetricSeries(key=m.key, steps=[], values=[], timestamps=[])
+        grouped.setdefault(m.key, []).append(m)
+    return [
+        MetricSeries(
+            key=key,
+            steps=[m.step for m in points],
+            values=[m.value for m in points],
+            timestamps=[m.timestamp for m in points],
         )
-        series.steps.append(m.step)
-        series.values.append(m.value)
-        assert series.timestamps is not None
-        series.timestamps.append(m.timestamp)
-    return list(found.values())
+        for key, points in grouped.items()
+    ]
 
 
 def _point(step: int, timestamp: int, value: float) -> tuple[int, int, str]:

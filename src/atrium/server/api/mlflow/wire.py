@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from atrium.contracts.tracking import Experiment, Run
+from atrium.server.api.mlflow.errors import invalid
 
 RUN_NAME_TAG = "mlflow.runName"
 USER_TAG = "mlflow.user"
@@ -52,7 +53,12 @@ def millis(moment: datetime | None) -> int | None:
 
 
 def from_millis(value: int | None) -> datetime | None:
-    return None if not value else datetime.fromtimestamp(value / 1000, UTC)
+    if not value:
+        return None
+    try:
+        return datetime.fromtimestamp(value / 1000, UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise invalid(f"time {value} (milliseconds since the epoch) is out of range") from exc
 
 
 def pairs(mapping: dict[str, str]) -> list[dict[str, str]]:
