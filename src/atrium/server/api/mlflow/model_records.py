@@ -10,11 +10,11 @@ for searches. A logged model made outside any run gets a run of its own.
 
 from __future__ import annotations
 
-import json
 import re
 import secrets
-from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import BaseModel, Field, ValidationError
 
 from atrium.contracts.tracking import LogBatch, Run, RunCreate, RunUpdate
 from atrium.server.api.mlflow import wire
@@ -42,8 +42,7 @@ def run_of(model_id: str) -> str:
     return found["run"]
 
 
-@dataclass
-class Record:
+class Record(BaseModel):
     """One logged model's metadata, as stored in its JSON artifact."""
 
     model_id: str
@@ -54,8 +53,8 @@ class Record:
     updated: int
     model_type: str = ""
     status: str = "LOGGED_MODEL_PENDING"
-    tags: dict[str, str] = field(default_factory=dict)
-    params: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = Field(default_factory=dict)
+    params: dict[str, str] = Field(default_factory=dict)
     deleted: bool = False
 
     def wire(self) -> dict[str, Any]:
@@ -73,6 +72,18 @@ class Record:
             "tags": wire.pairs(self.tags),
         }
         return {"info": info, "data": {"params": wire.pairs(self.params), "metrics": []}}
+
+
+def _load(model_id: str, run_id: str, data: bytes) -> Record:
+    """The record stored for ``model_id``. It is a run artifact anyone who may write to the run
+    could replace, so it is checked rather than trusted."""
+    try:
+        record = Record.model_validate_json(data)
+    except ValidationError as exc:
+        raise missing(f"Logged model {model_id!r}: its record is unreadable") from exc
+    if record.model_id != model_id or record.source_run_id != run_id:
+        raise missing(f"Logged model {model_id!r}: its record names another model")
+    return record
 
 
 class Records:
@@ -95,7 +106,15 @@ class Records:
         run = tracking.runs.get(self.ctx, self.group, run_id)
         model_id = f"m-{run.id}{secrets.token_hex(4)}"
         now = self.now()
-        record = Record(model_id, str(run.experiment_id), name, run.id, now, now, **fields)
+        record = Record(
+            model_id=model_id,
+            experiment_id=str(run.experiment_id),
+            name=name,
+            source_run_id=run.id,
+            created=now,
+            updated=now,
+            **fields,
+        )
         self.save(record)
         listed = " ".join([*wire.logged_model_ids(run), model_id])
         self.hub.tracking.logging.log_batch(
@@ -111,14 +130,14 @@ class Records:
             )
         except NotFound as exc:  # no such run, or no such record in it
             raise missing(f"Logged model with id={model_id!r} not found") from exc
-        record = Record(**json.loads(b"".join(chunks)))
+        record = _load(model_id, run_id, b"".join(chunks))
         if record.deleted:
             raise missing(f"Logged model with id={model_id!r} was deleted")
         return record
 
     def save(self, record: Record) -> None:
         record.updated = self.now()
-        data = json.dumps(record.__dict__).encode()
+        data = record.model_dump_json().encode()
         self.hub.tracking.artifacts.upload(
             self.ctx, self.group, record.source_run_id, _meta_path(record.model_id), [data]
         )
