@@ -20,7 +20,7 @@ from atrium.server.domain.model import Context
 from atrium.server.domain.registry import VersionStatus, parse_ref
 from atrium.server.domain.tracking import check_artifact_path
 from atrium.server.services import model_access as access
-from atrium.server.services import model_files as files
+from atrium.server.services import model_files
 from atrium.server.services.audit import Auditor
 from atrium.server.services.job_files import read_blobs, store_stream
 from atrium.server.services.model_access import ModelTarget, VersionTarget
@@ -50,7 +50,7 @@ class ModelVersionService:
         clock: Clock,
         auditor: Auditor,
         blobs: BlobStore,
-        storage: files.ModelStorage,
+        storage: model_files.ModelStorage,
     ) -> None:
         self.db = db
         self.clock = clock
@@ -110,7 +110,7 @@ class ModelVersionService:
         """A new version numbered after the model's last: from ``body.source`` (a run's
         artifacts, by reference, ready at once) or empty and pending, for uploads."""
         check_tags(body.tags)
-        prefix = files.normal_prefix(body.source.path) if body.source else ""
+        prefix = model_files.normal_prefix(body.source.path) if body.source else ""
         with self.db.write() as s:
             t = access.resolve_model(s, ctx, group, name, lock=True, action="model.create")
             run = self._source_run(s, t, body.source.run_id) if body.source else None
@@ -118,11 +118,11 @@ class ModelVersionService:
             row = self._new_row(ctx, t, body)
             if run is not None:
                 row.run_id, row.source_path = run.id, prefix
-                row.metrics = files.metrics_snapshot(s, run.id)
+                row.metrics = model_files.metrics_snapshot(s, run.id)
             store.add(s, row)
             if run is not None:
-                files.copy_run_files(s, run, prefix, row.id)
-                files.describe(s, self.blobs, row)
+                model_files.copy_run_files(s, run, prefix, row.id)
+                model_files.describe(s, self.blobs, row)
                 row.status = VersionStatus.READY.value
                 self.storage.recount(s, t.group.id, enforce=True)
             details = {"run_id": run.uuid if run else None, "path": prefix if run else None}
@@ -269,7 +269,7 @@ class ModelVersionService:
                 chunks=stored.chunks,
             )
             store.put_file(s, row)
-            files.record_blobs(s, t.version.id)
+            model_files.record_blobs(s, t.version.id)
             self.storage.recount(s, t.group.id, enforce=True)
             details = {"path": path, "size": stored.size}
             self.auditor.record(
@@ -285,7 +285,7 @@ class ModelVersionService:
             self._pending(t)
             if not store.all_files(s, t.version.id):
                 raise InvalidInput(f"version {version} of {name!r} has no files: upload some")
-            files.describe(s, self.blobs, t.version)
+            model_files.describe(s, self.blobs, t.version)
             t.version.status = VersionStatus.READY.value
             t.version.updated_at = self.clock.now()
             self.auditor.record(s, ctx, "model_version.finalize", KIND, version_id(t), group)
