@@ -200,7 +200,9 @@ def test_inside_a_job_start_run_needs_no_arguments(admin_client: Client, group: 
     assert done.status == "succeeded", admin_client.jobs.logs(group, job.id)
     run = admin_client.runs.get(group, admin_client.jobs.logs(group, job.id).strip())
     assert run.source.type == "job" and run.source.job_id == job.id
-    assert run.experiment == "default" and run.metrics["acc"].value == 0.75
+    assert run.id == job.run_id and run.name == "train"  # the job's own run, resumed
+    assert run.experiment == "jobs" and run.metrics["acc"].value == 0.75
+    assert run.status == "finished"
 
 
 def test_runs_and_experiments_resources(admin_client: Client, group: str) -> None:

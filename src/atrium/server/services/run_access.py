@@ -6,15 +6,17 @@ anyone else's needs the group's admin (``run.manage``). Everyone else gets a 404
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from atrium.contracts.tracking import LatestMetric, Run, Source
+from atrium.contracts.tracking import LatestMetric, Run
 from atrium.server.domain.errors import NotFound
 from atrium.server.domain.model import Context
-from atrium.server.domain.tracking import Selection, loaded_value
+from atrium.server.domain.tracking import Selection
 from atrium.server.services import policy
 from atrium.server.store import run_views as views
 from atrium.server.store import runs as run_store
@@ -23,6 +25,7 @@ from atrium.server.store.tables import GroupRow
 from atrium.server.store.tracking_tables import RunParamRow, RunRow, RunTagRow
 
 EVERYTHING = Selection()
+RUN_FIELDS = frozenset(Run.model_fields)
 
 
 @dataclass(frozen=True)
@@ -44,49 +47,72 @@ def resolve(
     return RunTarget(row, run)
 
 
-def _latest(found: Latest) -> LatestMetric:
-    _, value, step, timestamp, low, high, count = found
-    return LatestMetric(
-        value=loaded_value(value), step=step, timestamp=timestamp, min=low, max=high, count=count
-    )
+def _latest(found: list[Latest]) -> dict[str, LatestMetric]:
+    """Each metric's latest value; a NULL value is a NaN (see domain.tracking)."""
+    return {
+        key: {
+            "value": math.nan if value is None else value,
+            "step": step,
+            "timestamp": timestamp,
+            "min": low,
+            "max": high,
+            "count": count,
+        }
+        for key, value, step, timestamp, low, high, count in found
+    }
 
 
 def to_runs(s: Session, group: str, ids: Sequence[int], only: Selection = EVERYTHING) -> list[Run]:
     """Wire models of the runs ``ids`` with their params, tags and latest metrics (those
     ``only`` selects), in a few queries (store/run_views.py).
 
-    Built with ``model_construct``: the values come from the database, already checked, and
+    Built without validation: the values come from the database, already checked, and
     validating a page of a thousand runs again would cost more than the queries."""
     rows = views.runs(s, ids)
     params = views.pairs(s, RunParamRow, ids, only.params)
     tags = views.pairs(s, RunTagRow, ids, only.tags)
     metrics = views.latest(s, ids, only.metrics)
     inputs = views.inputs(s, ids) if only.inputs else {}
-    experiments = views.experiment_names(s, [r.experiment_id for r in rows])
-    parents = views.uuids(s, [r.parent_id for r in rows if r.parent_id is not None])
-    return [
-        Run.model_construct(
-            id=r.uuid,
-            name=r.name,
-            group=group,
-            experiment=experiments[r.experiment_id],
-            experiment_id=r.experiment_id,
-            status=r.status,
-            user=r.user,
-            start_time=r.start_time,
-            end_time=r.end_time,
-            parent_run_id=parents.get(r.parent_id) if r.parent_id is not None else None,
-            source=Source(
-                type=r.source_type,
-                name=r.source_name,
-                job_id=r.source_job_id,
-                git_commit=r.git_commit,
-            ),
-            notes=r.notes,
-            params=params.get(r.id, {}),
-            tags=tags.get(r.id, {}),
-            metrics={m[0]: _latest(m) for m in metrics.get(r.id, [])},
-            inputs=inputs.get(r.id, []),
-        )
-        for r in rows
-    ]
+    experiments = views.experiment_names(s, [r[3] for r in rows])
+    parents = views.uuids(s, [r[8] for r in rows if r[8] is not None])
+    out = []
+    for (
+        id_, uuid, name, experiment_id, status, user, start_time, end_time, parent_id,
+        source_type, source_name, job_id, git_commit, notes,
+    ) in rows:  # fmt: skip
+        fields = {
+            "id": uuid,
+            "name": name,
+            "group": group,
+            "experiment": experiments[experiment_id],
+            "experiment_id": experiment_id,
+            "status": status,
+            "user": user,
+            "start_time": start_time,
+            "end_time": end_time,
+            "parent_run_id": parents.get(parent_id) if parent_id is not None else None,
+            "source": {
+                "type": source_type,
+                "name": source_name,
+                "job_id": job_id,
+                "git_commit": git_commit,
+            },
+            "notes": notes,
+            "params": params.get(id_, {}),
+            "tags": tags.get(id_, {}),
+            "metrics": _latest(metrics.get(id_, [])),
+            "inputs": inputs.get(id_, []),
+        }
+        out.append(_trusted(fields))
+    return out
+
+
+def _trusted(fields: dict[str, Any]) -> Run:
+    """What ``Run.model_construct(**fields)`` makes when every field is given, without its
+    per-field bookkeeping (a third of a 1,000-run page's time)."""
+    run = Run.__new__(Run)
+    object.__setattr__(run, "__dict__", fields)
+    object.__setattr__(run, "__pydantic_fields_set__", set(RUN_FIELDS))
+    object.__setattr__(run, "__pydantic_extra__", None)
+    object.__setattr__(run, "__pydantic_private__", None)
+    return run
