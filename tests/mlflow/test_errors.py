@@ -85,6 +85,11 @@ def test_an_endpoint_not_served_is_mlflows_endpoint_not_found(owned: dict[str, A
     assert (code, status) == ("ENDPOINT_NOT_FOUND", 404) and "runs/restore" in message
 
 
+def test_the_tracking_uri_itself_opens_the_dashboard(sqlite_server: Server) -> None:
+    r = httpx.get(f"{sqlite_server.tracking_uri}/")
+    assert r.status_code == 307 and r.headers["location"] == f"/g/{GROUP}/experiments"
+
+
 def test_runs_without_an_experiment_go_to_the_groups_default(
     sqlite_server: Server, owned: dict[str, Any]
 ) -> None:

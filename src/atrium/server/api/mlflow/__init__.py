@@ -7,7 +7,10 @@ Atrium's services; nothing here stores anything of its own (docs/mlflow.md).
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import RedirectResponse
 
 from atrium.server.api.mlflow import (
     artifacts,
@@ -53,9 +56,12 @@ def router() -> APIRouter:
     return mounted
 
 
-def unsupported(path: str) -> Response:
+def unsupported(group: str, path: str, request: Request) -> Response:
     """MLflow's answer to an endpoint it does not serve, which the client knows how to read
-    (rather than the dashboard's 404). The same for every group: it reveals nothing."""
+    (rather than the dashboard's 404). The same for every group: it reveals nothing. The
+    tracking URI itself, where the client's "View run at" links lead, opens the dashboard."""
+    if not path and request.method == "GET":
+        return RedirectResponse(f"/g/{quote(group, safe='')}/experiments")
     raise MlflowError(
         "ENDPOINT_NOT_FOUND",
         f"/{path} is not part of Atrium's MLflow API; docs/mlflow.md lists what is",
