@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 import typer
 
 from atrium.cli._common import bytes_input, parse_time
+from atrium.cli._datasets_view import ProgressBars
 from atrium.cli._output import fmt_bytes, to_jsonable
 from atrium.cli.quota import _parse_limit, usage_bar
 from atrium.sdk import Quota
+from atrium.sdk.datasets import Progress
 
 
 @pytest.mark.parametrize(
@@ -74,3 +78,22 @@ def test_to_jsonable_handles_dataclasses_and_datetimes() -> None:
         },
         "t": "2026-01-01T00:00:00+00:00",
     }
+
+
+def test_progress_bars_show_phase_bytes_files_and_rate(capsys: pytest.CaptureFixture[str]) -> None:
+    with ProgressBars(enabled=True) as bars:
+        bars(Progress("hash", 0, 2, 512, 2048))
+        bars(Progress("hash", 0, 2, 768, 2048))
+        time.sleep(0.05)  # a rate needs two samples some time apart
+        bars(Progress("hash", 1, 2, 1024, 2048))
+        bars(Progress("upload", 2, 2, 4 * 2**20, 4 * 2**20))
+    hashing, uploading = capsys.readouterr().err.splitlines()
+    assert "Hashing" in hashing and "1.0/2.0 KiB" in hashing and "1/2 files" in hashing
+    assert re.search(r"\d [kMG]?B/s", hashing), hashing  # the rate
+    assert "Uploading" in uploading and "4.0/4.0 MiB" in uploading and "2/2 files" in uploading
+
+
+def test_progress_bars_are_silent_when_disabled(capsys: pytest.CaptureFixture[str]) -> None:
+    with ProgressBars(enabled=False) as bars:
+        bars(Progress("download", 1, 1, 10, 10))
+    assert capsys.readouterr() == ("", "")
