@@ -80,3 +80,40 @@ def test_dataset_lifecycle_in_the_browser(
         f"{url}/api/v1/groups/ui-lab/datasets/beds/blobs/{files[1]['hash']}", headers=api.headers
     )
     assert blob.content == b"day,beds\n1,12\n"
+    _download_one_file(page)
+    _drop_a_file(page, api)
+    _shared_dataset_in_the_grantees_list(page, url)
+
+
+def _download_one_file(page: Page) -> None:
+    with page.expect_download() as saved:
+        page.get_by_test_id("file-tree").get_by_role("button", name="Download b.csv").click()
+    assert saved.value.suggested_filename == "b.csv"
+    assert Path(saved.value.path()).read_bytes() == b"day,beds\n1,12\n"
+
+
+def _drop_a_file(page: Page, api: httpx.Client) -> None:
+    """A drop event carrying a file stages it like the file picker does."""
+    dropped = page.evaluate_handle(
+        """() => {
+          const data = new DataTransfer();
+          data.items.add(new File(['day,beds\\n1,13\\n'], 'c.csv', { type: 'text/csv' }));
+          return data;
+        }"""
+    )
+    page.get_by_test_id("dropzone").dispatch_event("drop", {"dataTransfer": dropped})
+    expect(page.get_by_test_id("staged-files")).to_contain_text("c.csv")
+    page.fill('input[name="version-message"]', "dropped")
+    page.get_by_role("button", name="Upload new version").click()
+    expect(page.get_by_test_id("upload-result")).to_be_visible()
+    v3 = api.get("/groups/ui-lab/datasets/beds/versions/v3/files").json()["items"]
+    assert "c.csv" in {f["path"] for f in v3}
+
+
+def _shared_dataset_in_the_grantees_list(page: Page, url: str) -> None:
+    page.goto(f"{url}/g/ui-partner/datasets")
+    row = page.get_by_role("table", name="Datasets").locator('tr[data-key="ui-lab/beds"]')
+    expect(row.get_by_test_id("shared-badge")).to_have_text("shared from ui-lab (read-only)")
+    page.goto(f"{url}/g/ui-lab/datasets")
+    own = page.get_by_role("table", name="Datasets").locator('tr[data-key="ui-lab/beds"]')
+    expect(own).to_contain_text("own")
