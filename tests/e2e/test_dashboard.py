@@ -88,3 +88,53 @@ def test_member_sees_only_own_group(page: Page, live_server: LiveServer) -> None
     expect(page.get_by_role("link", name="Users")).to_have_count(0)
     page.goto(f"{url}/g/e2e-theirs")
     expect(page.get_by_role("alert")).to_be_visible()
+
+
+def test_admin_pages_for_users_instance_types_and_audit(
+    page: Page, live_server: LiveServer
+) -> None:
+    url = live_server.url
+    api = _api(live_server)
+    _sign_in(page, url, "admin", live_server.admin_password)
+
+    page.goto(f"{url}/admin/users")
+    form = page.get_by_role("form", name="Create user")
+    form.locator('input[name="username"]').fill("e2e-pageuser")
+    form.locator('input[name="password"]').fill("page-user-pass-1")
+    form.get_by_role("button", name="Create user").click()
+    row = page.get_by_role("table", name="Users").locator('tr[data-key="e2e-pageuser"]')
+    row.get_by_role("button", name="Disable").click()
+    expect(row).to_contain_text("disabled")
+    assert api.get("/users/e2e-pageuser").json()["enabled"] is False
+
+    page.goto(f"{url}/admin/instance-types")
+    form = page.get_by_role("form", name="Create instance type")
+    form.locator('input[name="name"]').fill("e2e-big")
+    form.locator('input[name="cpu"]').fill("4")
+    form.locator('input[name="memory"]').fill("8Gi")
+    form.get_by_role("button", name="Create instance type").click()
+    table = page.get_by_role("table", name="Instance types")
+    expect(table.locator('tr[data-key="e2e-big"]')).to_be_visible()
+    created = api.get("/instance-types/e2e-big").json()
+    assert (created["cpu"], created["memory"]) == (4, 8 * 2**30)
+
+    page.goto(f"{url}/admin/audit")
+    filters = page.get_by_role("form", name="Filter audit events")
+    filters.locator('input[name="action"]').fill("instance_type.create")
+    filters.get_by_role("button", name="Apply filters").click()
+    events = page.get_by_role("table", name="Audit events")
+    expect(events).to_contain_text("instance_type e2e-big")
+    expect(events).not_to_contain_text("user.update")
+
+
+def test_group_home_shows_quota_usage_bars(page: Page, live_server: LiveServer) -> None:
+    url = live_server.url
+    api = _api(live_server)
+    api.post("/groups", json={"name": "e2e-quota"})
+    api.patch("/groups/e2e-quota/quota", json={"cpu": 4, "memory": "16Gi"})
+    _sign_in(page, url, "admin", live_server.admin_password)
+    page.goto(f"{url}/g/e2e-quota")
+    cpu = page.get_by_role("meter", name="CPU (cores)")
+    expect(cpu).to_have_attribute("aria-valuemax", "4")
+    expect(cpu).to_have_attribute("aria-valuenow", "0")
+    expect(page.locator('.quota[data-resource="gpu"] .bar-unlimited')).to_be_visible()
