@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from atrium.cli.main import app
 
-# Registered by the server side (serve.py); their help is checked there.
+# Registered by the server side (serve.py); their help is checked in test_serve.py.
 SERVER_COMMANDS = {"up", "server", "db"}
 
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
+import typer
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -61,6 +63,8 @@ def test_db_upgrade_migrates_and_is_idempotent(tmp_path: Path) -> None:
         result = CliRunner().invoke(app, argv, env=dict.fromkeys(UNSET))
         assert result.exit_code == 0, result.output
         assert "database is up to date" in result.stdout
+    as_json = CliRunner().invoke(app, [*argv, "--json"], env=dict.fromkeys(UNSET))
+    assert as_json.exit_code == 0 and json.loads(as_json.stdout) == {"up_to_date": True}
     with sqlite3.connect(tmp_path / "team.db") as db:
         assert db.execute("SELECT version_num FROM alembic_version").fetchone()
 
@@ -69,3 +73,14 @@ def test_server_needs_a_database_url() -> None:
     result = CliRunner().invoke(app, ["server"], env=dict.fromkeys(UNSET))
     assert result.exit_code == 2
     assert "--database-url" in result.output
+
+
+@pytest.mark.parametrize("path", [("up",), ("server",), ("db",), ("db", "upgrade")])
+def test_server_commands_and_their_options_have_help(path: tuple[str, ...]) -> None:
+    command: Any = typer.main.get_command(app)
+    for name in path:
+        command = command.commands[name]
+    assert (command.help or "").strip(), path
+    for param in command.params:
+        assert (getattr(param, "help", None) or "").strip(), (path, param.name)
+    assert CliRunner().invoke(app, [*path, "--help"]).exit_code == 0

@@ -83,13 +83,16 @@ def server(database_url: DbUrl = None, host: Host = None, port: Port = None) -> 
 
 
 @db_app.command("upgrade")
-def db_upgrade(database_url: DbUrl = None) -> None:
+def db_upgrade(
+    database_url: DbUrl = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
     """Apply all pending migrations."""
     from atrium.server.store import migrate
 
     settings = _settings(database_url=database_url)
     migrate.upgrade(settings.resolved_database_url)
-    typer.echo("database is up to date")
+    typer.echo('{"up_to_date": true}' if as_json else "database is up to date")
 
 
 def register(app: typer.Typer) -> None:
