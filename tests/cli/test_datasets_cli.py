@@ -136,6 +136,14 @@ def test_grants_and_lists(cli: Cli, dataset: str, unique: Unique) -> None:
     assert [d["name"] for d in owned] == [dataset.split("/")[1]]
 
 
+def test_update_changes_the_description(cli: Cli, dataset: str) -> None:
+    updated = cli.json("datasets", "update", dataset, "--description", "bed demand, weekly")
+    assert updated["description"] == "bed demand, weekly"
+    assert cli.json("datasets", "show", dataset)["description"] == "bed demand, weekly"
+    missing = cli("datasets", "update", dataset)
+    assert missing.exit_code == 2 and "--description" in missing.stderr
+
+
 def test_delete_asks_first(cli: Cli, dataset: str) -> None:
     declined = cli("datasets", "delete", dataset, input="n\n")
     assert declined.exit_code == 1

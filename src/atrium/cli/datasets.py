@@ -108,6 +108,18 @@ def show(ctx: typer.Context, dataset: DatasetArg, as_json: JsonOpt = False) -> N
         console.print(view.render_dataset(found, tags, grants))
 
 
+@app.command("update")
+def update(
+    ctx: typer.Context,
+    dataset: DatasetArg,
+    description: Annotated[str, typer.Option("--description", help="What it holds.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Change a dataset's description (writers)."""
+    updated = client(ctx).datasets.update(dataset, description=description)
+    emit(updated, as_json, lambda d: view.render_dataset(d, [], None))
+
+
 @app.command("delete")
 def delete(
     ctx: typer.Context,
