@@ -7,7 +7,9 @@ import json
 import os
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
+import blake3
 import pytest
 
 from tests.cli.conftest import Cli
@@ -120,6 +122,21 @@ def test_browsing_versions_files_tags_and_diffs(cli: Cli, dataset: str, tmp_path
     verified = cli.json("datasets", "verify", f"{dataset}@v2")
     assert (verified["checked"], verified["damaged"]) == (2, [])
     assert "all sound" in cli("datasets", "verify", dataset).stdout
+
+
+def test_verify_exits_1_and_names_the_damaged_file(
+    cli: Cli, dataset: str, tmp_path: Path, live_server: Any
+) -> None:
+    big = os.urandom(5 * 2**20)  # above the pack limit: stored as a file of its own
+    fill(tmp_path / "d", {"big.bin": big, "small": os.urandom(9)})
+    cli.json("datasets", "push", str(tmp_path / "d"), dataset, "-m", "m")
+    [stored] = [p for p in live_server.home.rglob(blake3.blake3(big).hexdigest()) if p.is_file()]
+    stored.chmod(0o644)
+    stored.write_bytes(b"rot" + big[3:])
+    result = cli("datasets", "verify", dataset, "--json")
+    assert result.exit_code == 1, result.output
+    report = json.loads(result.stdout)
+    assert (report["checked"], [d["path"] for d in report["damaged"]]) == (2, ["big.bin"])
 
 
 def test_grants_and_lists(cli: Cli, dataset: str, unique: Unique) -> None:

@@ -23,7 +23,7 @@ from atrium.contracts.datasets import (
     VersionCreate,
     VersionSummary,
 )
-from atrium.server.backends.blobstore import BlobNotFound, BlobStore
+from atrium.server.backends.blobstore import BlobCorrupt, BlobNotFound, BlobStore
 from atrium.server.domain import manifest
 from atrium.server.domain.clock import Clock
 from atrium.server.domain.errors import Conflict, InvalidInput, NotFound
@@ -334,5 +334,8 @@ class VersionService:
                 hasher.update(piece)
         except BlobNotFound:
             return "missing from the blob store"
+        except BlobCorrupt as exc:
+            # The store checks what it streams, and moves a damaged blob aside as it says so.
+            return f"bytes hash to {exc.actual}"
         actual = hasher.hexdigest()
         return None if actual == blob else f"bytes hash to {actual}"
