@@ -83,6 +83,7 @@ def test_dataset_lifecycle_in_the_browser(
     _download_one_file(page)
     _drop_a_file(page, api)
     _shared_dataset_in_the_grantees_list(page, url)
+    _untag_and_revoke(page, url, api)
 
 
 def _download_one_file(page: Page) -> None:
@@ -117,3 +118,15 @@ def _shared_dataset_in_the_grantees_list(page: Page, url: str) -> None:
     page.goto(f"{url}/g/ui-lab/datasets")
     own = page.get_by_role("table", name="Datasets").locator('tr[data-key="ui-lab/beds"]')
     expect(own).to_contain_text("own")
+
+
+def _untag_and_revoke(page: Page, url: str, api: httpx.Client) -> None:
+    page.goto(f"{url}/g/ui-lab/datasets/ui-lab/beds")
+    for table, key, button in (("Tags", "golden", "Delete"), ("Grants", "ui-partner", "Revoke")):
+        row = page.get_by_role("table", name=table).locator(f'tr[data-key="{key}"]')
+        row.get_by_role("button", name=button).click()
+        row.get_by_role("button", name="Confirm").click()
+        expect(row).to_have_count(0)
+    tags = api.get("/groups/ui-lab/datasets/beds/tags").json()
+    assert [t["tag"] for t in tags] == ["latest"]
+    assert api.get("/groups/ui-partner/datasets").json()["items"] == []
