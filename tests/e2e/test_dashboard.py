@@ -127,12 +127,23 @@ def test_admin_pages_for_users_instance_types_and_audit(
     expect(events).not_to_contain_text("user.update")
 
 
-def test_group_home_shows_quota_usage_bars(page: Page, live_server: LiveServer) -> None:
+def test_group_quota_set_in_the_admin_page_shows_as_usage_bars(
+    page: Page, live_server: LiveServer
+) -> None:
     url = live_server.url
     api = _api(live_server)
     api.post("/groups", json={"name": "e2e-quota"})
-    api.patch("/groups/e2e-quota/quota", json={"cpu": 4, "memory": "16Gi"})
     _sign_in(page, url, "admin", live_server.admin_password)
+    page.goto(f"{url}/admin/groups")
+    row = page.get_by_role("table").locator('tr[data-key="e2e-quota"]')
+    row.get_by_role("button", name="Quota").click()
+    form = page.get_by_role("form", name="Quota for e2e-quota")
+    form.locator('input[name="cpu"]').fill("4")
+    form.locator('input[name="memory"]').fill("16Gi")
+    form.get_by_role("button", name="Save quota").click()
+    expect(page.get_by_role("status")).to_contain_text("Quota for e2e-quota saved")
+    quota = api.get("/groups/e2e-quota/quota").json()
+    assert (quota["cpu"], quota["memory"], quota["gpu"]) == (4, 16 * 2**30, None)
     page.goto(f"{url}/g/e2e-quota")
     cpu = page.get_by_role("meter", name="CPU (cores)")
     expect(cpu).to_have_attribute("aria-valuemax", "4")
