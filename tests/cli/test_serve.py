@@ -56,6 +56,27 @@ def test_up_uses_the_admin_password_it_is_given(
     assert TestClient(apps[0]).post("/api/v1/auth/login", json=body).status_code == 200
 
 
+def test_server_bootstraps_on_the_database_it_is_given(
+    db_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``atrium server`` on a migrated PostgreSQL (and SQLite) database creates the admin."""
+    apps: list[Any] = []
+    monkeypatch.setattr(serve, "_serve", lambda app, settings: apps.append(app))
+    env = {
+        **dict.fromkeys(UNSET),
+        "ATRIUM_HOME": str(tmp_path / "home"),
+        "ATRIUM_ADMIN_PASSWORD": "team-admin-pass",
+    }
+    result = CliRunner().invoke(app, ["server", "--database-url", db_url], env=env)
+    assert result.exit_code == 0, result.output
+    assert "with the password from ATRIUM_ADMIN_PASSWORD" in result.stdout
+    client = TestClient(apps[0])
+    body = {"username": "admin", "password": "team-admin-pass"}
+    token = client.post("/api/v1/auth/login", json=body).json()["token"]
+    types = client.get("/api/v1/instance-types", headers={"Authorization": f"Bearer {token}"})
+    assert [t["name"] for t in types.json()["items"]] == ["cpu-1"]
+
+
 def test_db_upgrade_migrates_and_is_idempotent(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'team.db'}"
     for _ in range(2):
