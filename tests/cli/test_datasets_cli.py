@@ -184,6 +184,18 @@ def test_delete_one_version_keeps_the_others(cli: Cli, dataset: str, tmp_path: P
     assert cli.json("datasets", "show", dataset)["latest"] == "v2"
 
 
+def test_pulling_a_version_that_does_not_exist_writes_nothing(
+    cli: Cli, dataset: str, tmp_path: Path
+) -> None:
+    fill(tmp_path / "src", {"f": b"x"})
+    cli.json("datasets", "push", str(tmp_path / "src"), dataset, "-m", "m")
+    for ref in (f"{dataset}@v9", f"{dataset}:nope"):
+        result = cli("datasets", "pull", ref, str(tmp_path / "dst"))
+        assert result.exit_code == 1 and result.stderr.startswith("Error: "), result.output
+        assert "(not_found" in result.stderr
+        assert not (tmp_path / "dst").exists() or not any((tmp_path / "dst").iterdir())
+
+
 def test_json_stdout_stays_clean_and_errors_are_one_line(
     cli: Cli, dataset: str, tmp_path: Path
 ) -> None:
