@@ -254,6 +254,39 @@ def test_delete_version_and_gc(world: World) -> None:
     assert world.bob.post("/api/v1/admin/gc", json={"dry_run": True}).status_code == 403
 
 
+def test_every_dataset_mutation_is_audited(world: World) -> None:
+    _create(world)
+    push(world.bob, "ml/scans", {"a": b"audited 1"})
+    push(world.bob, "ml/scans", {"a": b"audited 2"})
+    world.bob.patch(f"{ML}/scans", json={"description": "new"})
+    world.bob.put(f"{ML}/scans/tags/golden", json={"version": "v1"})
+    world.bob.delete(f"{ML}/scans/tags/golden")
+    world.alice.put(f"{ML}/scans/grants/bio", json={"access": "read"})
+    world.alice.delete(f"{ML}/scans/grants/bio")
+    world.alice.delete(f"{ML}/scans/versions/v1")
+    world.alice.delete(f"{ML}/scans")
+    world.admin.post("/api/v1/admin/gc", json={"dry_run": False, "grace_seconds": 0})
+    events = world.admin.get("/api/v1/audit", params={"limit": 50}).json()["items"]
+    actions = [e["action"] for e in events if e["action"].startswith(("dataset.", "blob."))]
+    assert actions[::-1] == [
+        "dataset.create",
+        "dataset.push",
+        "dataset.push",
+        "dataset.update",
+        "dataset.tag",
+        "dataset.untag",
+        "dataset.grant",
+        "dataset.revoke",
+        "dataset.version_delete",
+        "dataset.delete",
+        "blob.gc",
+    ]
+    ours = [e for e in events if e["action"].startswith("dataset.")]
+    assert {(e["resource_id"], e["group"], e["outcome"]) for e in ours} == {
+        ("ml/scans", "ml", "success")
+    }
+
+
 def test_verify_finds_damage(world: World, hub) -> None:  # type: ignore[no-untyped-def]
     _create(world)
     push(world.bob, "ml/scans", {"a": b"good bytes", "b": b"doomed bytes"})
