@@ -254,6 +254,21 @@ def test_delete_version_and_gc(world: World) -> None:
     assert world.bob.post("/api/v1/admin/gc", json={"dry_run": True}).status_code == 403
 
 
+def test_gc_between_upload_and_commit_keeps_the_pushed_blobs(world: World) -> None:
+    """A push uploads, then commits: a GC in between (default grace) must not break it."""
+    _create(world)
+    files = {"a": b"uploaded, not yet committed"}
+    body = pack({key(files["a"]): files["a"]})
+    r = world.bob.post(f"{ML}/scans/blobs/pack", content=body, headers={"Content-Type": PACK})
+    assert r.status_code == 200
+    done = world.admin.post("/api/v1/admin/gc", json={"dry_run": False}).json()
+    assert done["kept_recent"] >= 1
+    commit = world.bob.post(f"{ML}/scans/versions", json={"files": entries(files)})
+    assert commit.status_code == 201, commit.text
+    got = world.bob.get(f"{ML}/scans/blobs/{key(files['a'])}")
+    assert got.content == files["a"]
+
+
 def test_every_dataset_mutation_is_audited(world: World) -> None:
     _create(world)
     push(world.bob, "ml/scans", {"a": b"audited 1"})
