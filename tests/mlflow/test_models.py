@@ -3,7 +3,13 @@ mlflow client against Atrium; the registry's side checked through Atrium's own A
 
 from __future__ import annotations
 
+import numpy as np
+
+import atrium
+from atrium.sdk import Client
 from tests.mlflow.conftest import GROUP, Server
+
+X = np.array([[0.0, 1.0], [1.0, 0.0], [0.2, 0.7], [0.9, 0.1], [0.4, 0.6], [0.8, 0.3]])
 
 MODELS = """
 import json, mlflow, numpy as np
@@ -17,8 +23,7 @@ mlflow.sklearn.autolog()
 with mlflow.start_run(run_name="train") as run:
     model = LogisticRegression(C=0.5).fit(X, y)
     info = mlflow.sklearn.log_model(
-        model, name="clf", serialization_format="cloudpickle",
-        registered_model_name="churn", input_example=X[:2],
+        model, name="clf", registered_model_name="churn", input_example=X[:2],
     )
 client = MlflowClient()
 client.set_registered_model_alias("churn", "production", info.registered_model_version)
@@ -66,5 +71,9 @@ def test_a_model_logged_registered_and_loaded_back_by_alias(server: Server) -> N
     version = api.get(f"/groups/{GROUP}/models/churn/versions/1").json()
     assert version["run_id"] == out["run"] and version["status"] == "ready"
     listed = api.get(f"/groups/{GROUP}/models/churn/versions/1/files").json()["items"]
-    assert {"MLmodel", "model.pkl"} <= {f["path"] for f in listed}
+    assert {"MLmodel", "model.skops"} <= {f["path"] for f in listed}  # mlflow's default format
+    # Atrium's own loader reads what the unchanged mlflow script logged.
+    client = Client(server.url, token=server.tokens["alice"])
+    loaded = atrium.load_model("models:/churn@production", group=GROUP, client=client)
+    assert loaded.predict(X).tolist() == out["expected"]
     assert api.get(f"/groups/{GROUP}/runs/{out['scratch']}").status_code == 404

@@ -73,10 +73,14 @@ def _require(module: str, install: str) -> Any:
 
 
 def _sklearn(root: Path, conf: dict[str, Any]) -> Any:
+    _require("sklearn", "scikit-learn")
+    path = root / conf.get("pickled_model", "model.pkl")
+    if conf.get("serialization_format") == "skops":  # mlflow.sklearn's default since 3.x
+        skops_io = _require("skops.io", "skops")
+        return skops_io.load(path, trusted=conf.get("skops_trusted_types"))
     if conf.get("serialization_format") == "cloudpickle":
         _require("cloudpickle", "cloudpickle")  # its pickles reference it
-    _require("sklearn", "scikit-learn")
-    with (root / conf.get("pickled_model", "model.pkl")).open("rb") as f:
+    with path.open("rb") as f:
         return pickle.load(f)
 
 
