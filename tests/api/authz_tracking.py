@@ -149,6 +149,7 @@ TRACKING_EXPECTED: dict[tuple[str, str], Spec] = {
     ("runs.create", "POST"): spec("401 404 201 201 201", create_run),
     ("runs.compare", "GET"): spec(READ, compare),
     ("runs.get", "GET"): spec(READ, on_run()),
+    ("runs.model_versions", "GET"): spec(READ, on_run()),
     ("runs.update", "PATCH"): spec("401 404 403 200 200", update_run),
     ("runs.delete", "DELETE"): spec("401 404 403 204 204", delete_run),
     ("runs.log_batch", "POST"): spec("401 404 403 200 200", log_batch),

@@ -129,6 +129,23 @@ def test_a_version_from_a_run_shares_its_blobs_and_reads_the_mlmodel(
     assert ("model_version.create", "clf/1") in audit(hub, "model_version.")
 
 
+def test_a_run_lists_the_versions_registered_from_it(world: World) -> None:
+    run_id, other = run_with_files(world.bob, FILES), run_with_files(world.bob, FILES)
+    for name in ("zeta", "alpha"):
+        new_model(world.alice, name)
+        ok(register(world.bob, name, run_id), 201)
+    ok(register(world.bob, "alpha", other), 201)
+    ok(register(world.bob, "alpha", run_id), 201)
+    assert world.alice.delete(f"{model_path('zeta')}/versions/1").status_code == 204
+    of_run = f"/api/v1/groups/ml/runs/{run_id}/model-versions"
+    listed = ok(world.alice.get(of_run))
+    assert [(v["model"], v["version"], v["run_id"]) for v in listed] == [
+        ("alpha", 1, run_id), ("alpha", 3, run_id),
+    ]  # fmt: skip
+    assert world.carol.get(of_run).status_code == 404
+    assert world.alice.get(f"/api/v1/groups/ml/runs/{'0' * 32}/model-versions").status_code == 404
+
+
 def test_registering_from_elsewhere_or_nothing_is_refused(world: World) -> None:
     new_model(world.alice, "clf")
     bio_run = run_with_files(world.carol, {"model/m.bin": b"x"}, group="bio")

@@ -89,6 +89,8 @@ const versionPath = (group: string, name: string, version: number) => `${modelPa
 
 export const listModels = (group: string, filter: string, cursor?: string, limit = 100) =>
   request<Page<RegisteredModel>>('GET', modelsPath(group), { query: { filter, cursor, limit } });
+export const runModelVersions = (group: string, runId: string) =>
+  request<ModelVersion[]>('GET', `/groups/${seg(group)}/runs/${seg(runId)}/model-versions`);
 export const getModel = (group: string, name: string) => request<RegisteredModel>('GET', modelPath(group, name));
 export const listModelVersions = (group: string, name: string, cursor?: string) =>
   request<Page<ModelVersion>>('GET', `${modelPath(group, name)}/versions`, { query: { cursor, limit: 100 } });

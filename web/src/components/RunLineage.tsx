@@ -1,5 +1,5 @@
 import { Link } from 'react-router-dom';
-import { getJob, listModels, listModelVersions, type ModelVersion, type Run } from '../api';
+import { getJob, runModelVersions, type Run } from '../api';
 import { datasetRef } from '../datasetref';
 import { useLoader } from '../hooks';
 import { datasetUrl, jobUrl, versionUrl } from '../paths';
@@ -23,20 +23,12 @@ function JobLink({ group, jobId }: { group: string; jobId: number }) {
   );
 }
 
-/** Models searched for versions of a run; the registry has no query by run. */
-const MODELS_SCANNED = 50;
-
-/** Model versions registered from the run, found by reading the versions of the group's models. */
+/** Model versions registered from the run. */
 function RegisteredFrom({ run }: { run: Run }) {
-  const found = useLoader(async () => {
-    const models = await listModels(run.group, '', undefined, MODELS_SCANNED);
-    const pages = await Promise.all(models.items.filter((m) => m.version_count > 0).map((m) => listModelVersions(run.group, m.name)));
-    const versions: ModelVersion[] = pages.flatMap((page) => page.items.filter((v) => v.run_id === run.id));
-    return { versions, partial: models.next_cursor !== null };
-  }, `${run.group}/${run.id}`);
+  const found = useLoader(() => runModelVersions(run.group, run.id), `${run.group}/${run.id}`);
   if (found.error) return <span className="muted">{found.error}</span>;
   if (!found.data) return <span className="muted">…</span>;
-  const { versions, partial } = found.data;
+  const versions = found.data;
   return (
     <>
       {versions.length === 0 && <span className="muted">none</span>}
@@ -49,7 +41,6 @@ function RegisteredFrom({ run }: { run: Run }) {
           </li>
         ))}
       </ul>
-      {partial && <span className="muted">(among the first {MODELS_SCANNED} models)</span>}
     </>
   );
 }

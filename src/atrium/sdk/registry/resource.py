@@ -125,6 +125,11 @@ class ModelsResource(Resource):
         path = f"{self._version(group, name, version)}/files"
         return self._http.iterate(path, ModelFile.from_api)
 
+    def versions_of_run(self, group: str, run_id: str) -> list[ModelVersion]:
+        """The versions registered from the run, by model name (the run's lineage onwards)."""
+        found = self._http.request("GET", f"/groups/{seg(group)}/runs/{seg(run_id)}/model-versions")
+        return [ModelVersion.from_api(v) for v in found]
+
     def register(
         self,
         group: str,

@@ -20,7 +20,7 @@ from atrium.server.domain.model import Context
 from atrium.server.domain.registry import VersionStatus, parse_ref
 from atrium.server.domain.tracking import check_artifact_path
 from atrium.server.services import model_access as access
-from atrium.server.services import model_files
+from atrium.server.services import model_files, policy
 from atrium.server.services.audit import Auditor
 from atrium.server.services.job_files import read_blobs, store_stream
 from atrium.server.services.model_access import ModelTarget, VersionTarget
@@ -30,7 +30,7 @@ from atrium.server.store import datasets as ds_store
 from atrium.server.store import registry as store
 from atrium.server.store import runs as run_store
 from atrium.server.store.db import Database
-from atrium.server.store.registry_tables import ModelFileRow, ModelVersionRow
+from atrium.server.store.registry_tables import ModelFileRow, ModelVersionRow, RegisteredModelRow
 from atrium.server.store.tracking_tables import RunRow
 
 KIND = "model_version"
@@ -41,6 +41,9 @@ def version_id(target: VersionTarget | ModelTarget, number: int | None = None) -
     if isinstance(target, VersionTarget):
         number = target.version.version
     return f"{target.model.name}/{number}"
+
+
+MAX_OF_RUN = 1000  # versions registered from one run: a handful in practice
 
 
 class ModelVersionService:
@@ -81,6 +84,22 @@ class ModelVersionService:
             rows, nxt = store.versions_page(s, t.model.id, status, limit, cursor)
             items = access.to_versions(s, group, t.model, rows)
             return Page[ModelVersion](items=items, next_cursor=nxt)
+
+    def of_run(self, ctx: Context, group: str, run_id: str) -> list[ModelVersion]:
+        """The live versions registered from the run (up to MAX_OF_RUN), by model name."""
+        with self.db.read() as s:
+            g = policy.require_group(s, ctx.principal, group, "model.read")
+            run = run_store.by_uuid(s, g.id, run_id)
+            if run is None:
+                raise NotFound(f"run {run_id} not found in {group!r}")
+            by_model: dict[int, tuple[RegisteredModelRow, list[ModelVersionRow]]] = {}
+            for model, version in store.versions_of_run(s, run.id, MAX_OF_RUN):
+                by_model.setdefault(model.id, (model, []))[1].append(version)
+            return [
+                made
+                for model, rows in by_model.values()
+                for made in access.to_versions(s, group, model, rows)
+            ]
 
     def resolve(self, ctx: Context, group: str, ref: str) -> ModelVersion:
         """The version a ref names: ``models:/name/3``, ``models:/name@alias`` or

@@ -97,6 +97,24 @@ def versions_page(
     return page(s, stmt, ModelVersionRow.version, limit, cursor, descending=True)
 
 
+def versions_of_run(
+    s: Session, run_id: int, limit: int
+) -> Sequence[tuple[RegisteredModelRow, ModelVersionRow]]:
+    """The live versions registered from the run, with their models, by model and version."""
+    stmt = (
+        select(RegisteredModelRow, ModelVersionRow)
+        .join(RegisteredModelRow, RegisteredModelRow.id == ModelVersionRow.model_id)
+        .where(
+            ModelVersionRow.run_id == run_id,
+            ModelVersionRow.deleted_at.is_(None),
+            RegisteredModelRow.deleted_at.is_(None),
+        )
+        .order_by(RegisteredModelRow.name, ModelVersionRow.version)
+        .limit(limit)
+    )
+    return [(m, v) for m, v in s.execute(stmt).tuples()]
+
+
 def run_uuids(s: Session, run_ids: Sequence[int]) -> dict[int, str]:
     wanted = sorted(set(run_ids))
     stmt = select(RunRow.id, RunRow.uuid).where(RunRow.id.in_(wanted))

@@ -17,6 +17,7 @@ from pydantic import BaseModel
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from atrium.contracts.common import Page
+from atrium.contracts.registry import ModelVersion
 from atrium.contracts.tracking import (
     MAX_INT,
     Artifact,
@@ -102,6 +103,14 @@ def compare_runs(
 @router.get("/{run_id}", name="runs.get", response_model=Run)
 def get_run(group: GroupName, run_id: RunIdPath, ctx: Ctx, hub: Services) -> Response:
     return model_response(hub.tracking.runs.get(ctx, group, run_id))
+
+
+@router.get("/{run_id}/model-versions", name="runs.model_versions")
+def model_versions_of_run(
+    group: GroupName, run_id: RunIdPath, ctx: Ctx, hub: Services
+) -> list[ModelVersion]:
+    """The model versions registered from this run (its lineage onwards), by model name."""
+    return hub.registry.versions.of_run(ctx, group, run_id)
 
 
 @router.patch("/{run_id}", name="runs.update", response_model=Run)
