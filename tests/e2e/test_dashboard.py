@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 from tests.conftest import LiveServer
 from tests.e2e.conftest import api_client as _api
@@ -150,3 +150,21 @@ def test_group_quota_set_in_the_admin_page_shows_as_usage_bars(
     expect(cpu).to_have_attribute("aria-valuemax", "4")
     expect(cpu).to_have_attribute("aria-valuenow", "0")
     expect(page.locator('.quota[data-resource="gpu"] .bar-unlimited')).to_be_visible()
+
+
+def test_the_api_docs_render_without_internet(page: Page, live_server: LiveServer) -> None:
+    """Swagger UI comes from Atrium itself: a request to any other host fails here."""
+    elsewhere: list[str] = []
+
+    def only_atrium(route: Route) -> None:
+        if route.request.url.startswith(live_server.url):
+            route.continue_()
+        else:
+            elsewhere.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_atrium)
+    page.goto(f"{live_server.url}/api/v1/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("Atrium")
+    expect(page.locator(".opblock").first).to_be_visible(timeout=20_000)
+    assert elsewhere == []

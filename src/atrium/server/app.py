@@ -125,7 +125,7 @@ def create_app(
         version=VERSION,
         description="Groups, quotas, datasets, jobs, models and deployments in one hub.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url=f"{API_PREFIX}/docs",
+        docs_url=None,  # served below, without a CDN
         redoc_url=None,
         lifespan=lifespan,
     )
@@ -143,6 +143,7 @@ def create_app(
         "/metrics", _metrics_endpoint(registry), include_in_schema=False, name="metrics"
     )
     app.include_router(mlflow.router())  # before the dashboard's catch-all
+    app.include_router(static.docs_router(f"{API_PREFIX}/openapi.json", f"{API_PREFIX}/docs"))
     app.include_router(static.router())
     errors.install(app)
     app.add_middleware(Metrics, registry=registry)
