@@ -182,10 +182,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="session")
-def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    home = tmp_path_factory.mktemp("live-home")
-    settings = Settings(home=home, admin_password=ADMIN_PASSWORD, port=_free_port())
+def serve(home: Path, database_url: str | None = None) -> Iterator[str]:
+    """Run Atrium on a free loopback port in a thread (migrated, admin bootstrapped); yield
+    its URL once healthy, stop it after."""
+    settings = Settings(
+        home=home, database_url=database_url, admin_password=ADMIN_PASSWORD, port=_free_port()
+    )
     migrate.upgrade(settings.resolved_database_url)
     application = create_app(settings)
     application.state.hub.bootstrap(settings.admin_password)
@@ -201,9 +203,16 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer
                 break
         except httpx.TransportError:
             time.sleep(0.05)
-    yield LiveServer(url=url, admin_password=ADMIN_PASSWORD, home=home)
+    yield url
     server.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    home = tmp_path_factory.mktemp("live-home")
+    for url in serve(home):
+        yield LiveServer(url=url, admin_password=ADMIN_PASSWORD, home=home)
 
 
 @pytest.fixture(scope="session")

@@ -8,27 +8,19 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import tempfile
 import textwrap
-import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 
-from atrium.server.app import create_app
-from atrium.server.settings import Settings
-from atrium.server.store import migrate
 from tests import pg
-from tests.conftest import ADMIN_PASSWORD
+from tests.conftest import ADMIN_PASSWORD, serve
 
 GROUP = "ml"
 
@@ -73,35 +65,6 @@ class Server:
         return json.loads(lines[-1]) if lines else None
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _serve(home: Path, database_url: str) -> Iterator[str]:
-    settings = Settings(
-        home=home, database_url=database_url, admin_password=ADMIN_PASSWORD, port=_free_port()
-    )
-    app = create_app(settings)
-    app.state.hub.bootstrap(settings.admin_password)
-    config = uvicorn.Config(app, host="127.0.0.1", port=settings.port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{settings.port}"
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/api/v1/health").status_code == 200:
-                break
-        except httpx.TransportError:
-            time.sleep(0.05)
-    yield url
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
 def _populate(url: str) -> dict[str, str]:
     admin = httpx.Client(base_url=f"{url}/api/v1", timeout=30)
     login = {"username": "admin", "password": ADMIN_PASSWORD}
@@ -126,10 +89,7 @@ def _populate(url: str) -> dict[str, str]:
 
 @pytest.fixture(scope="module")
 def sqlite_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    home = tmp_path_factory.mktemp("mlflow-sqlite")
-    settings = Settings(home=home)
-    migrate.upgrade(settings.resolved_database_url)
-    for url in _serve(home, settings.resolved_database_url):
+    for url in serve(tmp_path_factory.mktemp("mlflow-sqlite")):
         yield Server(url, _populate(url))
 
 
@@ -140,7 +100,7 @@ def pg_mlflow_server(
     name = f"atrium_mlflow_{os.getpid()}"
     database_url = pg.create_database(pg_server, name, template=pg_template)
     home = tmp_path_factory.mktemp("mlflow-pg")
-    for url in _serve(home, database_url):
+    for url in serve(home, database_url):
         yield Server(url, _populate(url))
     pg.drop_database(pg_server, name)
 
