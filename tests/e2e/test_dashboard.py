@@ -168,3 +168,17 @@ def test_the_api_docs_render_without_internet(page: Page, live_server: LiveServe
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("Atrium")
     expect(page.locator(".opblock").first).to_be_visible(timeout=20_000)
     assert elsewhere == []
+
+
+def test_the_groups_page_pages_past_200(page: Page, live_server: LiveServer) -> None:
+    api = _api(live_server)
+    for i in range(201):  # named to sort after every other test's groups
+        assert api.post("/groups", json={"name": f"zzzz-page-{i:03d}"}).status_code == 201
+    _sign_in(page, live_server.url, "admin", live_server.admin_password)
+    page.goto(f"{live_server.url}/admin/groups")
+    table = page.get_by_role("table", name="Groups")
+    expect(table.locator("tr[data-key]")).to_have_count(200)
+    last = table.locator('tr[data-key="zzzz-page-200"]')
+    expect(last).to_have_count(0)
+    page.get_by_role("button", name="Load more").click()
+    expect(last).to_be_visible()

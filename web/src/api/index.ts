@@ -224,7 +224,7 @@ export interface GroupCreate {
   description?: string;
 }
 
-export const listGroups = () => request<Page<Group>>('GET', '/groups', { query: { limit: 200 } });
+export const listGroups = (cursor?: string) => request<Page<Group>>('GET', '/groups', { query: { limit: 200, cursor } });
 export const createGroup = (group: GroupCreate) => request<Group>('POST', '/groups', { body: group });
 export const getGroup = (group: string) => request<Group>('GET', `/groups/${seg(group)}`);
 export const deleteGroup = (group: string, preview: boolean) =>

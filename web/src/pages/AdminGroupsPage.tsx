@@ -5,11 +5,12 @@ import { Card } from '../components/Card';
 import { CreateGroupForm } from '../components/CreateGroupForm';
 import { DeleteGroupPanel } from '../components/DeleteGroupPanel';
 import { ErrorBanner } from '../components/ErrorBanner';
+import { LoadMore } from '../components/LoadMore';
 import { Notice } from '../components/Notice';
 import { QuotaForm } from '../components/QuotaForm';
 import { Table, type Column } from '../components/Table';
 import { formatDate } from '../format';
-import { useLoader } from '../hooks';
+import { usePaged } from '../hooks';
 import { useSession } from '../session';
 
 type Panel = { kind: 'quota' | 'delete'; group: string } | null;
@@ -69,7 +70,7 @@ function GroupPanel({ panel, close }: { panel: NonNullable<Panel>; close: (messa
 /** `/admin/groups`: create groups, set their quotas, delete them after a preview. */
 export function AdminGroupsPage() {
   const { refreshMe } = useSession();
-  const groups = useLoader(listGroups, 'groups');
+  const groups = usePaged((cursor) => listGroups(cursor), 'groups');
   const [panel, setPanel] = useState<Panel>(null);
   const [notice, setNotice] = useState('');
 
@@ -97,7 +98,8 @@ export function AdminGroupsPage() {
         <ErrorBanner message={groups.error} />
         <Notice>{notice}</Notice>
         {panel && <GroupPanel panel={panel} close={close} />}
-        <Table label="Groups" columns={groupColumns(open)} rows={groups.data?.items} rowKey={(g) => g.name} empty="No groups yet." loading={groups.loading} />
+        <Table label="Groups" columns={groupColumns(open)} rows={groups.data} rowKey={(g) => g.name} empty="No groups yet." loading={groups.loading} />
+        <LoadMore hasMore={groups.hasMore} onClick={groups.loadMore} />
       </Card>
     </div>
   );
