@@ -21,11 +21,13 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+from argon2 import PasswordHasher
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from atrium.server.app import create_app
 from atrium.server.domain.clock import Clock
+from atrium.server.services import security
 from atrium.server.settings import Settings
 from atrium.server.store import migrate
 from atrium.server.store.db import Database
@@ -33,6 +35,17 @@ from tests import pg
 from tests.backends.executors.ray_cluster import LOOPBACK_ENV, ray_cluster, shared_ray_cluster
 
 ADMIN_PASSWORD = "admin-pass-123"
+# argon2id at its lowest cost: a test hub hashes ~10 passwords before its first assertion, each
+# ~0.1 s at the production cost on this VM. Tests marked real_argon2 keep the real parameters.
+CHEAP_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_hashing(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("real_argon2") is None:
+        monkeypatch.setattr(security, "_hasher", CHEAP_HASHER)
+
+
 _counter = itertools.count()
 
 

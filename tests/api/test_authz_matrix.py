@@ -15,11 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from argon2 import PasswordHasher
 from fastapi import FastAPI
 
 from atrium.server.app import create_app
-from atrium.server.services import security
 from atrium.server.settings import Settings
 from tests.api.authz_datasets import DATASET_EXPECTED
 from tests.api.authz_jobs import JOB_EXPECTED
@@ -196,14 +194,6 @@ EXPECTED: dict[tuple[str, str], Spec] = {
 
 
 # ---- the tests -------------------------------------------------------------------------------
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The matrix creates ~200 users; argon2 at its lowest cost keeps that to seconds."""
-    monkeypatch.setattr(
-        security, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 def _path(key: tuple[str, str], params: dict[str, str]) -> str:

@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 import schemathesis
-from argon2 import PasswordHasher
 from blake3 import blake3
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -33,7 +32,6 @@ from schemathesis.checks import (
 )
 
 from atrium.server.app import create_app
-from atrium.server.services import security
 from atrium.server.services.blobs import PACK_MEDIA_TYPE
 from atrium.server.settings import Settings
 
@@ -59,14 +57,6 @@ schema = schemathesis.openapi.from_asgi("/api/v1/openapi.json", _schema_app())
 schemathesis.serializer.alias(PACK_MEDIA_TYPE, "application/octet-stream")
 
 SQLITE_ONLY = pytest.mark.parametrize("db_url", ["sqlite"], indirect=True)
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Generated user creations hash passwords; argon2 at its lowest cost keeps that cheap."""
-    monkeypatch.setattr(
-        security, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
-    )
 
 
 @dataclass

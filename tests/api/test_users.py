@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from fastapi import FastAPI
 from sqlalchemy import func, select
 
@@ -36,12 +37,14 @@ def test_create_get_update_delete(world: World, app: FastAPI) -> None:
     assert world.admin.get("/api/v1/users/erin").status_code == 404
 
 
+@pytest.mark.real_argon2
 def test_password_is_argon2_hashed(world: World, hub) -> None:  # type: ignore[no-untyped-def]
     from atrium.server.store.tables import UserRow
 
     with hub.db.read() as s:
         stored = s.scalar(select(UserRow.password_hash).where(UserRow.username == "bob"))
-    assert stored.startswith("$argon2id$") and "bob-pass-123" not in stored
+    assert stored.startswith("$argon2id$v=19$m=19456,t=2,p=1$")  # OWASP's floor
+    assert "bob-pass-123" not in stored
 
 
 def test_reset_password_revokes_sessions(world: World, app: FastAPI) -> None:
