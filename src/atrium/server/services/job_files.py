@@ -17,6 +17,7 @@ from pathlib import Path
 
 from atrium.server.backends.blobstore import BlobStore, BlobStoreError, Hasher, hash_bytes
 from atrium.server.backends.executors import Executor, ExecutorError
+from atrium.server.domain.errors import NotFound
 
 #: Logs and artifacts are cut into blobs of this size (the store refuses more than 64 MiB).
 CHUNK = 16 * 2**20
@@ -124,6 +125,17 @@ def _put(blobs: BlobStore, data: bytes) -> str:
 def read_blobs(blobs: BlobStore, keys: Iterable[str]) -> Iterator[bytes]:
     for key in keys:
         yield from blobs.open(key)
+
+
+def open_stored(
+    blobs: BlobStore, size: int, keys: list[str], what: str
+) -> tuple[int, Iterator[bytes]]:
+    """(size, byte stream) of a file stored as ``keys``, checked up front: a stream must not
+    die half-way through a download because a blob went missing."""
+    absent = blobs.missing(keys)
+    if absent:
+        raise NotFound(f"{what} lost its blob {min(absent)}: upload it again")
+    return size, read_blobs(blobs, keys)
 
 
 def file_pieces(path: Path) -> Iterator[bytes]:

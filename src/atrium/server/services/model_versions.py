@@ -22,7 +22,7 @@ from atrium.server.domain.tracking import check_artifact_path
 from atrium.server.services import model_access as access
 from atrium.server.services import model_files, policy
 from atrium.server.services.audit import Auditor
-from atrium.server.services.job_files import read_blobs, store_stream
+from atrium.server.services.job_files import open_stored, store_stream
 from atrium.server.services.model_access import ModelTarget, VersionTarget
 from atrium.server.services.model_aliases import remove_alias
 from atrium.server.services.models import check_tags
@@ -259,11 +259,7 @@ class ModelVersionService:
             row = store.file(s, t.version.id, path)
             if row is None:
                 raise NotFound(f"version {version} of {name!r} has no file {path[:200]!r}")
-            keys = row.chunks or [row.hash]
-        absent = self.blobs.missing(keys)
-        if absent:
-            raise NotFound(f"file {path!r} lost its blob {min(absent)}: upload it again")
-        return row.size, read_blobs(self.blobs, keys)
+        return open_stored(self.blobs, row.size, row.chunks or [row.hash], f"file {path!r}")
 
     def upload_file(
         self, ctx: Context, group: str, name: str, version: int, path: str, pieces: Iterable[bytes]

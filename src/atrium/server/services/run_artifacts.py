@@ -20,7 +20,7 @@ from atrium.server.domain.model import Context
 from atrium.server.domain.tracking import check_artifact_path
 from atrium.server.services import run_access as access
 from atrium.server.services.audit import Auditor
-from atrium.server.services.job_files import CHUNK, read_blobs, store_stream
+from atrium.server.services.job_files import CHUNK, open_stored, store_stream
 from atrium.server.services.model_files import ModelStorage
 from atrium.server.services.quotas import QuotaService
 from atrium.server.store import datasets as ds_store
@@ -124,8 +124,4 @@ class RunArtifactService:
             row = art_store.artifact(s, target.run.id, path)
             if row is None:
                 raise NotFound(f"artifact {path!r} not found in run {run_id}")
-            keys = row.chunks or [row.hash]
-        absent = self.blobs.missing(keys)
-        if absent:
-            raise NotFound(f"artifact {path!r} lost its blob {min(absent)}: upload it again")
-        return row.size, read_blobs(self.blobs, keys)
+        return open_stored(self.blobs, row.size, row.chunks or [row.hash], f"artifact {path!r}")
