@@ -8,7 +8,7 @@ parser the server uses).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -125,7 +125,7 @@ class ModelsResource(Resource):
         path = f"{self._version(group, name, version)}/files"
         return self._http.iterate(path, ModelFile.from_api)
 
-    def versions_of_run(self, group: str, run_id: str) -> list[ModelVersion]:
+    def versions_of_run(self, group: str, run_id: str) -> Sequence[ModelVersion]:
         """The versions registered from the run, by model name (the run's lineage onwards)."""
         found = self._http.request("GET", f"/groups/{seg(group)}/runs/{seg(run_id)}/model-versions")
         return [ModelVersion.from_api(v) for v in found]

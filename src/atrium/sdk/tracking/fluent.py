@@ -64,22 +64,21 @@ def start_run(
     owns = client is None
     client = client or Client()
     parent = parent_run_id or (_stack[-1].id if _stack else None)
-    fields = {
-        "name": name,
-        "params": {k: str(v) for k, v in (params or {}).items()},
-        "tags": {k: str(v) for k, v in (tags or {}).items()},
-    }
+    as_params = {k: str(v) for k, v in (params or {}).items()}
+    as_tags = {k: str(v) for k, v in (tags or {}).items()}
     job_run = os.environ.get(RUN_ENV) if parent is None else None
     if job_run:
-        run = _resume(client, group, job_run, **fields)
+        run = _resume(client, group, job_run, name, as_params, as_tags)
     else:
         run = client.runs.create(
             group,
             experiment=experiment or os.environ.get(EXPERIMENT_ENV) or "default",
+            name=name,
+            params=as_params,
+            tags=as_tags,
             inputs=list(inputs),
             parent_run_id=parent,
             source=detect_source(),
-            **fields,
         )
     active = ActiveRun(
         client,
@@ -96,10 +95,15 @@ def start_run(
 
 
 def _resume(
-    client: Client, group: str, run_id: str, name: str | None, **logged: dict[str, str]
+    client: Client,
+    group: str,
+    run_id: str,
+    name: str | None,
+    params: dict[str, str],
+    tags: dict[str, str],
 ) -> Run:
-    if logged["params"] or logged["tags"]:
-        client.runs.log_batch(group, run_id, **logged)
+    if params or tags:
+        client.runs.log_batch(group, run_id, params=params, tags=tags)
     if name:
         return client.runs.update(group, run_id, name=name)
     return client.runs.get(group, run_id)

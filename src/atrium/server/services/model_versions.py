@@ -7,7 +7,7 @@ and becomes ``ready`` when finalized; only ready versions can carry aliases or b
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 
 from sqlalchemy.orm import Session
 
@@ -85,7 +85,7 @@ class ModelVersionService:
             items = access.to_versions(s, group, t.model, rows)
             return Page[ModelVersion](items=items, next_cursor=nxt)
 
-    def of_run(self, ctx: Context, group: str, run_id: str) -> list[ModelVersion]:
+    def of_run(self, ctx: Context, group: str, run_id: str) -> Sequence[ModelVersion]:
         """The live versions registered from the run (up to MAX_OF_RUN), by model name."""
         with self.db.read() as s:
             g = policy.require_group(s, ctx.principal, group, "model.read")

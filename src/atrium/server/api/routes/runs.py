@@ -110,7 +110,7 @@ def model_versions_of_run(
     group: GroupName, run_id: RunIdPath, ctx: Ctx, hub: Services
 ) -> list[ModelVersion]:
     """The model versions registered from this run (its lineage onwards), by model name."""
-    return hub.registry.versions.of_run(ctx, group, run_id)
+    return list(hub.registry.versions.of_run(ctx, group, run_id))
 
 
 @router.patch("/{run_id}", name="runs.update", response_model=Run)
