@@ -6,11 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Self
 
-from atrium.sdk.models import Json
-
-
-def _time(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) else None
+from atrium.sdk.models import Json, _dt
 
 
 @dataclass(frozen=True)
@@ -38,7 +34,7 @@ class RegisteredModel:
             latest_version=data.get("latest_version"),
             version_count=int(data.get("version_count", 0)),
             created_by=data.get("created_by"),
-            created_at=_time(data.get("created_at")),
+            created_at=_dt(data.get("created_at")),
         )
 
 
@@ -86,7 +82,7 @@ class ModelVersion:
             file_count=int(data.get("file_count", 0)),
             size=int(data.get("size", 0)),
             created_by=data.get("created_by"),
-            created_at=_time(data.get("created_at")),
+            created_at=_dt(data.get("created_at")),
         )
 
 
@@ -116,7 +112,7 @@ class ModelAlias:
             alias=data["alias"],
             version=int(data["version"]),
             updated_by=data.get("updated_by"),
-            updated_at=_time(data.get("updated_at")),
+            updated_at=_dt(data.get("updated_at")),
         )
 
 
@@ -137,7 +133,7 @@ class AliasMove:
             from_version=data.get("from_version"),
             to_version=data.get("to_version"),
             user=data.get("user"),
-            created_at=_time(data.get("created_at")),
+            created_at=_dt(data.get("created_at")),
         )
 
 

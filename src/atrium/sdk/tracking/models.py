@@ -11,16 +11,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Self
 
-from atrium.sdk.models import Json
+from atrium.sdk.models import Json, _dt
 
 
 def number(value: Any) -> float:
     """A metric value from the API: a JSON number or one of the non-finite strings."""
     return float(value)
-
-
-def _time(value: Any) -> datetime | None:
-    return datetime.fromisoformat(value) if isinstance(value, str) else None
 
 
 @dataclass(frozen=True)
@@ -44,9 +40,9 @@ class Experiment:
             description=data.get("description"),
             tags=dict(data.get("tags") or {}),
             created_by=data.get("created_by"),
-            created_at=_time(data.get("created_at")),
+            created_at=_dt(data.get("created_at")),
             run_count=int(data.get("run_count", 0)),
-            last_run_at=_time(data.get("last_run_at")),
+            last_run_at=_dt(data.get("last_run_at")),
         )
 
 
@@ -110,8 +106,8 @@ class Run:
             experiment=data["experiment"],
             status=data["status"],
             user=data.get("user"),
-            start_time=_time(data.get("start_time")),
-            end_time=_time(data.get("end_time")),
+            start_time=_dt(data.get("start_time")),
+            end_time=_dt(data.get("end_time")),
             parent_run_id=data.get("parent_run_id"),
             source=RunSource(
                 type=source.get("type", "other"),
@@ -183,4 +179,4 @@ class Artifact:
 
     @classmethod
     def from_api(cls, data: Json) -> Self:
-        return cls(data["path"], int(data["size"]), data["hash"], _time(data.get("created_at")))
+        return cls(data["path"], int(data["size"]), data["hash"], _dt(data.get("created_at")))

@@ -110,11 +110,9 @@ class Selection:
         whole = set()
         for field in fields:
             kind, _, key = field.partition(".")
-            if kind not in keys:
-                whole.add(kind)
-            elif key:
+            if kind in keys and key:
                 keys[kind].add(key)
-            else:
+            else:  # a whole kind: params, metrics, tags or inputs
                 whole.add(kind)
 
         def pick(kind: str) -> frozenset[str] | None:
