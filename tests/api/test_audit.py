@@ -54,3 +54,10 @@ def test_filters_and_pages(world: World) -> None:
     by_type = _events(world.admin, resource_type="user")
     assert by_type and all(e["resource_type"] == "user" for e in by_type)
     assert world.admin.get("/api/v1/audit", params={"cursor": "%%%"}).status_code == 422
+
+
+def test_since_at_the_edges_of_the_calendar(world: World) -> None:
+    # Year 1 one minute east of UTC has no UTC form; it must still mean "from the beginning".
+    everything = _events(world.admin)
+    assert _events(world.admin, since="0001-01-01T00:00:00+00:01") == everything
+    assert _events(world.admin, since="9999-12-31T23:59:00-00:01") == []
