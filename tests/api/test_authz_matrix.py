@@ -16,7 +16,9 @@ from typing import Any
 
 import pytest
 from fastapi import FastAPI
+from starlette.routing import BaseRoute
 
+from atrium.server.api.lazy import LazyRouter
 from atrium.server.app import create_app
 from atrium.server.settings import Settings
 from tests.api.authz_datasets import DATASET_EXPECTED
@@ -94,9 +96,9 @@ def route_table(app: FastAPI) -> dict[tuple[str, str], str]:
     try:  # FastAPI >= 0.165 includes routers lazily; this walks the effective routes
         from fastapi.routing import iter_route_contexts
 
-        routes: Any = list(iter_route_contexts(app.routes))
+        routes: Any = list(iter_route_contexts(_unfolded(app.routes)))
     except ImportError:  # pragma: no cover - older FastAPI flattens routes on include
-        routes = app.routes
+        routes = _unfolded(app.routes)
     table = {}
     for route in routes:
         if route.name in SKIPPED_ROUTES:
@@ -107,6 +109,15 @@ def route_table(app: FastAPI) -> dict[tuple[str, str], str]:
         for method in methods:
             table[(route.name, method)] = route.path
     return table
+
+
+def _unfolded(routes: list[BaseRoute]) -> list[BaseRoute]:
+    """``routes`` with the lazily built routers (MLflow's) replaced by the routes they build."""
+    return [inner for route in routes for inner in _built(route)]
+
+
+def _built(route: BaseRoute) -> list[BaseRoute]:
+    return route.routes if isinstance(route, LazyRouter) else [route]
 
 
 def _app_for_collection() -> FastAPI:

@@ -120,6 +120,15 @@ def test_metrics_route_label_is_the_full_path_template(admin: TestClient) -> Non
     assert {"/api/v1/groups/{group}", "/api/v1/health"} <= routes
 
 
+def test_metrics_label_mlflow_routes_by_template(admin: TestClient) -> None:
+    """The MLflow router is built on its first request; its routes keep template labels."""
+    admin.get("/mlflow/ml/api/2.0/mlflow/experiments/get-by-name?experiment_name=x")
+    admin.get("/mlflow/ml/api/2.0/mlflow/no-such-endpoint")
+    routes = {route for _, route, _ in _requests_total(admin)}
+    expected = {"/mlflow/{group}/api/2.0/mlflow/experiments/get-by-name", "/mlflow/{group}/{path}"}
+    assert expected <= routes
+
+
 # ---- request ids -----------------------------------------------------------------------------
 
 CASES = {

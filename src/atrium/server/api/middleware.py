@@ -133,10 +133,14 @@ class Metrics:
 
 def _route_template(scope: Scope) -> str:
     # FastAPI keeps the unprefixed route in scope["route"]; the effective one has the prefix.
+    # A route served without an inclusion (the lazily built MLflow router's catch-all) has no
+    # effective one: its own path_format has the prefix, without ":path" convertors.
     effective: Any = scope.get("fastapi", {}).get("effective_route_context")
-    template = getattr(effective, "path_format", None)
     route: Any = scope.get("route")
-    return template or getattr(route, "path", None) or "unmatched"
+    for template in (getattr(effective, "path_format", None), getattr(route, "path_format", None)):
+        if template:
+            return str(template)
+    return "unmatched"
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

@@ -3,6 +3,9 @@
 The real ``mlflow`` client (3.x) works against ``MLFLOW_TRACKING_URI=<atrium>/mlflow/<group>``
 with an Atrium API token in ``MLFLOW_TRACKING_TOKEN``. Each module translates one resource onto
 Atrium's services; nothing here stores anything of its own (docs/mlflow.md).
+
+The resource modules are imported by :func:`router`, not here: the app builds that router on
+the first MLflow request (``api.lazy``), so a server no MLflow client talks to never pays for it.
 """
 
 from __future__ import annotations
@@ -12,18 +15,11 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import RedirectResponse
 
-from atrium.server.api.mlflow import (
-    artifacts,
-    experiments,
-    logged_models,
-    model_versions,
-    registered_models,
-    run_data,
-    runs,
-)
 from atrium.server.api.mlflow.errors import MlflowError, MlflowRoute
 
 PREFIX = "/mlflow/{group}"
+#: The paths :func:`router` answers, all of them (its last route is a catch-all).
+PATHS = r"^/mlflow/[^/]+/"
 # Bodies over the default limit: artifact uploads, and log batches of up to 1,000 metrics.
 BODY_LIMITS = (
     (r"^/mlflow/[^/]+/api/2\.0/mlflow-artifacts/artifacts/", 8 * 2**30),
@@ -34,6 +30,16 @@ BODY_LIMITS = (
 def router() -> APIRouter:
     """Every MLflow route under ``/mlflow/{group}``, out of the OpenAPI document: MLflow's
     own REST docs are this API's contract."""
+    from atrium.server.api.mlflow import (
+        artifacts,
+        experiments,
+        logged_models,
+        model_versions,
+        registered_models,
+        run_data,
+        runs,
+    )
+
     mounted = APIRouter(prefix=PREFIX, include_in_schema=False)
     modules = (
         experiments,
