@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -77,6 +79,33 @@ def test_upgrade_from_empty_to_head(empty_url: str) -> None:
     assert _revision(empty_url) == HEAD
     migrate.upgrade(empty_url)  # at head already: a no-op, not an error
     assert _revision(empty_url) == HEAD
+
+
+def test_heads_read_from_the_scripts_are_alembics() -> None:
+    assert migrate.heads() == set(SCRIPTS.get_heads())
+
+
+def test_at_head_only_once_migrated_to_the_end(empty_url: str) -> None:
+    assert not migrate.at_head(empty_url)  # no alembic_version table
+    below = SCRIPTS.get_revision(HEAD).down_revision  # type: ignore[union-attr]
+    assert isinstance(below, str)
+    command.upgrade(migrate.config(empty_url), below)
+    assert not migrate.at_head(empty_url)  # one migration behind
+    migrate.upgrade(empty_url)
+    assert migrate.at_head(empty_url) and _revision(empty_url) == HEAD
+
+
+def test_upgrade_at_head_does_not_import_alembic(tmp_path: Path) -> None:
+    """``atrium up`` on an existing home skips Alembic: a tenth of a second of its start."""
+    url = f"sqlite:///{tmp_path / 'atrium.db'}"
+    migrate.upgrade(url)
+    probe = (
+        "import sys; from atrium.server.store import migrate; "
+        f"migrate.upgrade({url!r}); "
+        "print(sorted(m for m in sys.modules if m.startswith('alembic')))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 def test_models_and_migrations_agree(empty_url: str) -> None:
