@@ -8,8 +8,6 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import yaml  # type: ignore[import-untyped]
-
 from atrium.contracts.registry import ALIAS_PATTERN, MODEL_NAME_PATTERN, ModelRef, parse_model_ref
 from atrium.server.domain.errors import InvalidInput
 
@@ -71,6 +69,8 @@ def read_mlmodel(data: bytes) -> MLmodelInfo:
 
     The signature's ``inputs``/``outputs`` are JSON strings in the file; they are decoded so
     the API returns structured data."""
+    import yaml  # type: ignore[import-untyped]  # here: only model uploads read YAML
+
     try:
         doc = yaml.safe_load(data.decode("utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 
@@ -11,10 +12,16 @@ from argon2.exceptions import InvalidHashError, VerificationError
 # argon2id at OWASP's recommended floor (19 MiB, 2 passes, 1 lane). argon2-cffi's default
 # (64 MiB, 3 passes, 4 lanes) costs ~0.5 s per login on a busy 2-core server: a class of 200
 # signing in at once would queue for minutes, and a cheap login is also a smaller DoS lever.
-_hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
-# Verifying against a real hash when the user does not exist keeps the timing of
-# "no such user" equal to "wrong password".
-_DUMMY_HASH = _hasher.hash("not-a-password-" + secrets.token_hex(8))
+_PRODUCTION = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+_hasher = _PRODUCTION
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verifying against a real hash when the user does not exist keeps the timing of "no such
+    user" equal to "wrong password". Made on first use (which pays for it, once): hashing at
+    import cost every start of the server."""
+    return _PRODUCTION.hash("not-a-password-" + secrets.token_hex(8))
 
 
 def hash_password(password: str) -> str:
@@ -23,7 +30,7 @@ def hash_password(password: str) -> str:
 
 def verify_password(password_hash: str | None, password: str) -> bool:
     try:
-        return _hasher.verify(password_hash or _DUMMY_HASH, password) and bool(password_hash)
+        return _hasher.verify(password_hash or _dummy_hash(), password) and bool(password_hash)
     except (VerificationError, InvalidHashError):
         return False
 
