@@ -47,7 +47,8 @@ def on_scans(json: Any = None, query: dict[str, str] | None = None, **params: st
 
 
 def _listed(env: Env, path: str, field: str, value: str) -> bool:
-    return value in {item[field] for item in env.ok(env.admin.get(path), 200)}
+    page = env.ok(env.admin.get(path, params={"limit": 500}), 200)
+    return value in {item[field] for item in page["items"]}
 
 
 def create_dataset(env: Env, role: str) -> Call:

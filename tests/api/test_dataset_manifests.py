@@ -73,7 +73,8 @@ def test_versions_store_their_parent_plus_the_difference(world: World, hub: Any)
     )
     assert _files(world, "v3") == expected
     diff = world.bob.get(f"{BASE}/diff", params={"from": "v2", "to": "v3"}).json()
-    assert [m["path"] for m in diff["modified"]] == ["f00", "f01", "f03"]
+    modified = [c["path"] for c in diff["items"] if c["change"] == "modified"]
+    assert modified == ["f00", "f01", "f03"]
     assert _blob_rows(hub, 3) == {key(d): len(d) for d in changed.values()}
     rewritten = {p: d + b"!" for p, d in changed.items()}  # most rows differ: no copy
     _commit(world, rewritten)

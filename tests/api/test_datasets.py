@@ -63,10 +63,20 @@ def test_refs_tags_and_diff(world: World) -> None:
     assert world.bob.get(f"{ML}/scans/versions/latest").json()["number"] == 2
     assert world.bob.get(f"{ML}/scans/versions/2").json()["tags"] == []
     tags = world.bob.get(f"{ML}/scans/tags").json()
-    assert tags == [{"tag": "latest", "version": "v2"}, {"tag": "golden", "version": "v1"}]
+    assert tags == {
+        "items": [{"tag": "latest", "version": "v2"}, {"tag": "golden", "version": "v1"}],
+        "next_cursor": None,
+    }
     diff = world.bob.get(f"{ML}/scans/diff", params={"from": "golden", "to": "latest"}).json()
-    assert [f["path"] for f in diff["added"]] == ["c"] and diff["removed"] == []
-    assert [m["path"] for m in diff["modified"]] == ["b"]
+    assert [(c["path"], c["change"]) for c in diff["items"]] == [("b", "modified"), ("c", "added")]
+    assert diff["items"][0]["old"]["size"] == 1 and diff["items"][1]["old"] is None
+    assert diff["summary"] == {
+        "added": 1,
+        "removed": 0,
+        "modified": 1,
+        "bytes_added": 2,
+        "bytes_removed": 0,
+    }
     assert world.bob.put(f"{ML}/scans/tags/latest", json={"version": "v1"}).status_code == 422
     assert world.bob.put(f"{ML}/scans/tags/golden", json={"version": "v9"}).status_code == 404
     moved = world.bob.put(f"{ML}/scans/tags/golden", json={"version": "v2"})

@@ -153,6 +153,45 @@ def test_grants_and_lists(cli: Cli, dataset: str, unique: Unique) -> None:
     assert [d["name"] for d in owned] == [dataset.split("/")[1]]
 
 
+def test_lists_follow_pages_and_limit_cuts_them(
+    cli: Cli, dataset: str, unique: Unique, tmp_path: Path
+) -> None:
+    many = {f"f{i:03d}": b"x" for i in range(120)}  # more than one page of 50
+    fill(tmp_path, many)
+    cli.json("datasets", "push", str(tmp_path), dataset, "-m", "one")
+    for path in many:
+        (tmp_path / path).write_bytes(b"changed")
+    cli.json("datasets", "push", str(tmp_path), dataset, "-m", "two")
+    tags = [f"t{i:02d}" for i in range(55)]
+    for tag in tags:
+        cli.json("datasets", "tag", f"{dataset}@v1", tag)
+    others = sorted(unique("g") for _ in range(3))
+    for other in others:
+        cli.json("groups", "create", other)
+        cli.json("datasets", "grant", dataset, other)
+
+    assert [t["tag"] for t in cli.json("datasets", "tags", dataset)] == ["latest", *tags]
+    cut = cli("datasets", "tags", dataset, "--limit", "3", "--json")
+    assert [t["tag"] for t in json.loads(cut.stdout)] == ["latest", "t00", "t01"]
+    assert "first 3 tags" in cut.stderr
+    assert "t54" in cli("datasets", "tags", dataset).stdout
+    assert [g["group"] for g in cli.json("datasets", "grants", dataset)] == others
+    assert len(cli.json("datasets", "grants", dataset, "--limit", "2")) == 2
+    assert len(cli.json("datasets", "ls", dataset)) == 120
+    assert len(cli.json("datasets", "ls", dataset, "--limit", "7")) == 7
+    assert len(cli.json("datasets", "log", dataset, "--limit", "1")) == 1
+    assert len(cli.json("datasets", "list", dataset.split("/")[0], "--limit", "1")) == 1
+
+    diff = cli.json("datasets", "diff", dataset, "v1", "v2")
+    assert [c["path"] for c in diff["modified"]] == sorted(many)
+    some = cli("datasets", "diff", dataset, "v1", "--limit", "10")
+    assert some.exit_code == 0 and "first 10 changes" in some.stderr
+    assert "0 added, 0 removed, 120 modified" in some.stdout and "f009" in some.stdout
+    assert "f010" not in some.stdout
+    short = cli.json("datasets", "diff", dataset, "v1", "--limit", "10")
+    assert len(short["modified"]) == 10 and short["summary"]["modified"] == 120
+
+
 def test_update_changes_the_description(cli: Cli, dataset: str) -> None:
     updated = cli.json("datasets", "update", dataset, "--description", "bed demand, weekly")
     assert updated["description"] == "bed demand, weekly"

@@ -1,20 +1,13 @@
-"""How ``atrium datasets`` shows things: tables, summaries and live progress bars."""
+"""How ``atrium datasets`` shows things: tables, summaries and live progress bars.
+
+Rich is imported where something is drawn: ``--json`` output and runs without a terminal
+(no progress bars) do not pay for importing it.
+"""
 
 from __future__ import annotations
 
 from types import TracebackType
-
-from rich.console import Console, Group, RenderableType
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    TaskID,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
-from rich.progress import Progress as RichProgress
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from atrium.cli._output import details, fmt_bytes, table
 from atrium.sdk.datasets import (
@@ -31,6 +24,11 @@ from atrium.sdk.datasets import (
     Version,
 )
 
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+    from rich.progress import Progress as RichProgress
+    from rich.progress import TaskID
+
 PHASES = {"hash": "Hashing", "upload": "Uploading", "download": "Downloading"}
 
 
@@ -40,29 +38,21 @@ class ProgressBars:
     def __init__(self, enabled: bool) -> None:
         self.enabled = enabled
         self._tasks: dict[str, TaskID] = {}
-        self._bars = RichProgress(
-            TextColumn("{task.description:<11}"),
-            BarColumn(),
-            DownloadColumn(binary_units=True),
-            TextColumn("{task.fields[files]}"),
-            TransferSpeedColumn(),
-            TimeRemainingColumn(),
-            console=Console(stderr=True),
-        )
+        self._bars = _rich_bars() if enabled else None
 
     def __enter__(self) -> ProgressBars:
-        if self.enabled:
+        if self._bars is not None:
             self._bars.start()
         return self
 
     def __exit__(
         self, kind: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        if self.enabled:
+        if self._bars is not None:
             self._bars.stop()
 
     def __call__(self, report: Progress) -> None:
-        if not self.enabled:
+        if self._bars is None:
             return
         files = f"{report.files_done:,}/{report.files_total:,} files"
         task = self._tasks.get(report.phase)
@@ -71,6 +61,28 @@ class ProgressBars:
             task = self._bars.add_task(label, total=report.bytes_total, files=files)
             self._tasks[report.phase] = task
         self._bars.update(task, completed=report.bytes_done, total=report.bytes_total, files=files)
+
+
+def _rich_bars() -> RichProgress:
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    return Progress(
+        TextColumn("{task.description:<11}"),
+        BarColumn(),
+        DownloadColumn(binary_units=True),
+        TextColumn("{task.fields[files]}"),
+        TransferSpeedColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+    )
 
 
 def render_datasets(items: list[Dataset]) -> RenderableType:
@@ -122,6 +134,9 @@ def render_files(entries: list[FileEntry]) -> RenderableType:
 
 
 def render_diff(diff: Diff) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
     rows: list[tuple[Text, str, str]] = []
     rows += [(Text("+", style="green"), e.path, fmt_bytes(e.size)) for e in diff.added]
     rows += [(Text("-", style="red"), e.path, fmt_bytes(e.size)) for e in diff.removed]
@@ -130,14 +145,19 @@ def render_diff(diff: Diff) -> RenderableType:
         for c in diff.modified
     ]
     rows.sort(key=lambda row: row[1])
+    totals = diff.summary  # of the whole diff, also when --limit left rows out
     summary = Text(
-        f"{diff.from_version} -> {diff.to_version}: {len(diff.added)} added, "
-        f"{len(diff.removed)} removed, {len(diff.modified)} modified"
+        f"{diff.from_version} -> {diff.to_version}: {totals.get('added', 0)} added, "
+        f"{totals.get('removed', 0)} removed, {totals.get('modified', 0)} modified "
+        f"(+{fmt_bytes(totals.get('bytes_added', 0))} -{fmt_bytes(totals.get('bytes_removed', 0))})"
     )
     return Group(table(["", "PATH", "SIZE"], rows), summary) if rows else summary
 
 
 def render_status(status: Status) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
     head = f"{status.dataset} {status.version}"
     if status.clean:
         return Text(f"{head}: nothing changed ({status.unchanged:,} files)")
@@ -153,6 +173,8 @@ def render_status(status: Status) -> RenderableType:
 
 
 def render_push(result: PushResult) -> RenderableType:
+    from rich.text import Text
+
     return Text(
         f"Pushed {result.dataset} {result.version.name}: {result.files:,} files "
         f"({fmt_bytes(result.bytes)}); uploaded {result.uploaded_blobs:,} blobs "
@@ -161,6 +183,8 @@ def render_push(result: PushResult) -> RenderableType:
 
 
 def render_pull(result: PullResult) -> RenderableType:
+    from rich.text import Text
+
     text = (
         f"Pulled {result.dataset} ({result.version}): {result.files:,} files "
         f"({fmt_bytes(result.bytes)}); downloaded {result.downloaded_files:,} "
@@ -171,11 +195,18 @@ def render_pull(result: PullResult) -> RenderableType:
     return Text(text)
 
 
+def render_tags(tags: list[Tag]) -> RenderableType:
+    return table(["TAG", "VERSION"], [(t.tag, t.version) for t in tags])
+
+
 def render_grants(grants: list[Grant]) -> RenderableType:
     return table(["GROUP", "ACCESS", "SINCE"], [(g.group, g.access, g.created_at) for g in grants])
 
 
 def render_verify(report: VerifyReport) -> RenderableType:
+    from rich.console import Group
+    from rich.text import Text
+
     if not report.damaged:
         return Text(f"Checked {report.checked:,} blobs: all sound.")
     rows = [(d.path, d.hash[:16], d.problem) for d in report.damaged]

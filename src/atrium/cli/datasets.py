@@ -5,9 +5,11 @@ from __future__ import annotations
 import base64
 import os
 import sys
+from collections.abc import Iterable
 from enum import StrEnum
+from itertools import islice
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 
@@ -15,7 +17,11 @@ from atrium.cli import _datasets_view as view
 from atrium.cli._common import JsonOpt, YesOpt, client, confirm
 from atrium.cli._output import console, done, emit, print_json, to_jsonable
 from atrium.sdk import Forbidden, NotFound
-from atrium.sdk.datasets import Grant, local, parse_ref
+from atrium.sdk.datasets import Diff, local, parse_ref
+
+if TYPE_CHECKING:
+    from atrium.sdk.datasets import DatasetsResource, Grant
+    from atrium.sdk.datasets.models import DiffPage
 
 app = typer.Typer(
     help="Version datasets: push and pull directories, browse versions, tags and grants.",
@@ -60,6 +66,14 @@ JobsOpt = Annotated[
 ]
 
 
+LimitOpt = Annotated[
+    int | None, typer.Option("--limit", min=1, help="Show at most this many (default: all).")
+]
+#: Changes per request when following a diff's pages (the server's largest page).
+DIFF_PAGE = 10_000
+T = TypeVar("T")
+
+
 class Access(StrEnum):
     read = "read"
     write = "write"
@@ -67,6 +81,17 @@ class Access(StrEnum):
 
 def _bars(as_json: bool) -> view.ProgressBars:
     return view.ProgressBars(enabled=not as_json and sys.stderr.isatty())
+
+
+def _first(items: Iterable[T], limit: int | None, what: str) -> list[T]:
+    """Every item (the iterator follows the pages), or the first ``limit`` with a note on
+    stderr when some were left out."""
+    if limit is None:
+        return list(items)
+    taken = list(islice(items, limit + 1))
+    if len(taken) > limit:
+        typer.echo(f"Showing the first {limit} {what}; use a larger --limit to see more.", err=True)
+    return taken[:limit]
 
 
 @app.command("create")
@@ -85,10 +110,12 @@ def create(
 def list_datasets(
     ctx: typer.Context,
     group: Annotated[str, typer.Argument(metavar="GROUP", help="The group.")],
+    limit: LimitOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List the datasets of a group, and those other groups share with it."""
-    emit(list(client(ctx).datasets.iter_all(group)), as_json, view.render_datasets)
+    found = _first(client(ctx).datasets.iter_all(group), limit, "datasets")
+    emit(found, as_json, view.render_datasets)
 
 
 @app.command("show")
@@ -96,10 +123,10 @@ def show(ctx: typer.Context, dataset: DatasetArg, as_json: JsonOpt = False) -> N
     """Show a dataset with its tags (and grants, to members of the owner group)."""
     datasets = client(ctx).datasets
     found = datasets.get(dataset)
-    tags = datasets.list_tags(dataset)
+    tags = list(datasets.iter_tags(dataset))
     grants: list[Grant] | None
     try:
-        grants = datasets.list_grants(dataset)
+        grants = list(datasets.iter_grants(dataset))
     except (Forbidden, NotFound):
         grants = None
     if as_json:
@@ -222,9 +249,12 @@ def status(
 
 
 @app.command("log")
-def log(ctx: typer.Context, dataset: DatasetArg, as_json: JsonOpt = False) -> None:
+def log(
+    ctx: typer.Context, dataset: DatasetArg, limit: LimitOpt = None, as_json: JsonOpt = False
+) -> None:
     """List the versions of a dataset, newest first."""
-    emit(list(client(ctx).datasets.iter_versions(dataset)), as_json, view.render_versions)
+    versions = _first(client(ctx).datasets.iter_versions(dataset), limit, "versions")
+    emit(versions, as_json, view.render_versions)
 
 
 @app.command("diff")
@@ -235,10 +265,32 @@ def diff(
     to_ref: Annotated[
         str, typer.Argument(metavar="[TO]", help="A version or a tag (default: latest).")
     ] = "latest",
+    limit: Annotated[
+        int | None,
+        typer.Option("--limit", min=1, help="Show at most this many changes (default: all)."),
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
-    """Files added, removed and modified between two versions."""
-    emit(client(ctx).datasets.diff(dataset, from_ref, to_ref), as_json, view.render_diff)
+    """Files added, removed and modified between two versions (the totals count them all)."""
+    pages = _diff_pages(client(ctx).datasets, dataset, (from_ref, to_ref), limit)
+    emit(Diff.from_pages(pages), as_json, view.render_diff)
+
+
+def _diff_pages(
+    datasets: DatasetsResource, dataset: str, refs: tuple[str, str], limit: int | None
+) -> list[DiffPage]:
+    """The diff's pages up to ``limit`` changes (each carries the totals of all of them)."""
+    pages: list[DiffPage] = []
+    shown = 0
+    while not pages or pages[-1].next_cursor is not None:
+        if limit is not None and shown >= limit:
+            typer.echo(f"Showing the first {limit} changes; use a larger --limit.", err=True)
+            break
+        size = DIFF_PAGE if limit is None else min(limit - shown, DIFF_PAGE)
+        cursor = pages[-1].next_cursor if pages else None
+        pages.append(datasets.diff_page(dataset, *refs, limit=size, cursor=cursor))
+        shown += len(pages[-1])
+    return pages
 
 
 @app.command("ls")
@@ -248,10 +300,12 @@ def ls(
     prefix: Annotated[
         str | None, typer.Argument(metavar="[PREFIX]", help="Only paths starting with this.")
     ] = None,
+    limit: LimitOpt = None,
     as_json: JsonOpt = False,
 ) -> None:
     """List the files of a version."""
-    emit(list(client(ctx).datasets.iter_files(ref, prefix=prefix)), as_json, view.render_files)
+    files = _first(client(ctx).datasets.iter_files(ref, prefix=prefix), limit, "files")
+    emit(files, as_json, view.render_files)
 
 
 @app.command("cat")
@@ -330,10 +384,22 @@ def revoke(
     )
 
 
+@app.command("tags")
+def tags(
+    ctx: typer.Context, dataset: DatasetArg, limit: LimitOpt = None, as_json: JsonOpt = False
+) -> None:
+    """List a dataset's tags: latest first, then the others by name."""
+    found = _first(client(ctx).datasets.iter_tags(dataset), limit, "tags")
+    emit(found, as_json, view.render_tags)
+
+
 @app.command("grants")
-def grants(ctx: typer.Context, dataset: DatasetArg, as_json: JsonOpt = False) -> None:
-    """List the groups a dataset is shared with."""
-    emit(client(ctx).datasets.list_grants(dataset), as_json, view.render_grants)
+def grants(
+    ctx: typer.Context, dataset: DatasetArg, limit: LimitOpt = None, as_json: JsonOpt = False
+) -> None:
+    """List the groups a dataset is shared with (members of the owner group)."""
+    found = _first(client(ctx).datasets.iter_grants(dataset), limit, "grants")
+    emit(found, as_json, view.render_grants)
 
 
 @app.command("verify")

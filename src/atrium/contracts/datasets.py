@@ -84,12 +84,6 @@ class FilePage(BaseModel):
     next_cursor: str | None = None
 
 
-class Modified(BaseModel):
-    path: str
-    old: FileEntry
-    new: FileEntry
-
-
 class DiffSummary(BaseModel):
     added: int
     removed: int
@@ -98,13 +92,21 @@ class DiffSummary(BaseModel):
     bytes_removed: int
 
 
-class Diff(BaseModel):
+class DiffEntry(BaseModel):
+    path: str
+    change: Literal["added", "removed", "modified"]
+    old: FileEntry | None = Field(description="The file in the from version; null when added")
+    new: FileEntry | None = Field(description="The file in the to version; null when removed")
+
+
+class DiffPage(BaseModel):
+    """One page of the changes between two versions, ordered by path."""
+
     from_: str = Field(alias="from")
     to: str
-    added: list[FileEntry]
-    removed: list[FileEntry]
-    modified: list[Modified]
-    summary: DiffSummary
+    summary: DiffSummary = Field(description="Totals of the whole diff, not only of this page")
+    items: list[DiffEntry]
+    next_cursor: str | None = None
 
     model_config = {"populate_by_name": True}
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Self
@@ -127,7 +127,58 @@ class FileChange:
 
 
 @dataclass(frozen=True)
+class DiffEntry:
+    """One changed path: ``change`` is ``"added"`` (``old`` is None), ``"removed"`` (``new``
+    is None) or ``"modified"``."""
+
+    path: str
+    change: str
+    old: FileEntry | None
+    new: FileEntry | None
+
+    @classmethod
+    def from_api(cls, data: Json) -> Self:
+        old, new = data.get("old"), data.get("new")
+        return cls(
+            data["path"],
+            data["change"],
+            FileEntry.from_api(old) if old else None,
+            FileEntry.from_api(new) if new else None,
+        )
+
+
+@dataclass(frozen=True)
+class DiffPage:
+    """One page of a diff, by path; ``summary`` (added, removed, modified, bytes_added,
+    bytes_removed) totals the whole diff on every page."""
+
+    from_version: str
+    to_version: str
+    summary: dict[str, int]
+    items: list[DiffEntry]
+    next_cursor: str | None = None
+
+    @classmethod
+    def from_api(cls, data: Json) -> Self:
+        return cls(
+            from_version=data["from"],
+            to_version=data["to"],
+            summary={k: int(v) for k, v in (data.get("summary") or {}).items()},
+            items=[DiffEntry.from_api(e) for e in data.get("items") or []],
+            next_cursor=data.get("next_cursor"),
+        )
+
+    def __iter__(self) -> Iterator[DiffEntry]:
+        return iter(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+
+@dataclass(frozen=True)
 class Diff:
+    """A whole diff: every page read, the changes sorted by kind (each in path order)."""
+
     from_version: str
     to_version: str
     added: list[FileEntry]
@@ -136,14 +187,20 @@ class Diff:
     summary: dict[str, int]
 
     @classmethod
-    def from_api(cls, data: Json) -> Self:
+    def from_pages(cls, pages: Iterable[DiffPage]) -> Self:
+        pages = list(pages)
+        entries = [e for page in pages for e in page.items]
         return cls(
-            from_version=data["from"],
-            to_version=data["to"],
-            added=[FileEntry.from_api(e) for e in data.get("added") or []],
-            removed=[FileEntry.from_api(e) for e in data.get("removed") or []],
-            modified=[FileChange.from_api(c) for c in data.get("modified") or []],
-            summary={k: int(v) for k, v in (data.get("summary") or {}).items()},
+            from_version=pages[0].from_version,
+            to_version=pages[0].to_version,
+            added=[e.new for e in entries if e.change == "added" and e.new],
+            removed=[e.old for e in entries if e.change == "removed" and e.old],
+            modified=[
+                FileChange(e.path, e.old, e.new)
+                for e in entries
+                if e.change == "modified" and e.old and e.new
+            ],
+            summary=pages[-1].summary,
         )
 
 

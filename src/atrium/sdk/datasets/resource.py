@@ -6,7 +6,6 @@ Datasets are named ``"group/name"``; versions ``"group/name@v3"`` (or ``@3``), a
 
 from __future__ import annotations
 
-import builtins
 import io
 import os
 from collections.abc import Iterator
@@ -18,6 +17,8 @@ from atrium.sdk.datasets.hashing import default_workers
 from atrium.sdk.datasets.models import (
     Dataset,
     Diff,
+    DiffEntry,
+    DiffPage,
     FileEntry,
     Grant,
     PullResult,
@@ -35,6 +36,8 @@ from atrium.sdk.models import Page
 from atrium.sdk.resources._base import Resource, compact, seg
 
 PathLike = str | os.PathLike[str]
+#: Changes per diff request when following pages (the server's largest page).
+DIFF_PAGE = 10_000
 
 
 def _dataset(spec: str) -> DatasetRef:
@@ -111,9 +114,33 @@ class DatasetsResource(Resource):
         return sync.iter_files(self._wire, parsed.base, parsed.version, prefix)
 
     def diff(self, dataset: str, from_ref: str, to_ref: str = "latest") -> Diff:
-        params = {"from": _bare(from_ref), "to": _bare(to_ref)}
+        """The whole diff of two versions, read page after page (``diff_page`` reads one;
+        its ``summary`` has the totals without reading the rest)."""
+        pages = [self.diff_page(dataset, from_ref, to_ref, limit=DIFF_PAGE)]
+        while pages[-1].next_cursor is not None:
+            cursor = pages[-1].next_cursor
+            pages.append(self.diff_page(dataset, from_ref, to_ref, limit=DIFF_PAGE, cursor=cursor))
+        return Diff.from_pages(pages)
+
+    def diff_page(
+        self,
+        dataset: str,
+        from_ref: str,
+        to_ref: str = "latest",
+        *,
+        limit: int | None = None,
+        cursor: str | None = None,
+    ) -> DiffPage:
+        """One page of the changes from ``from_ref`` to ``to_ref``, ordered by path."""
+        params = {"from": _bare(from_ref), "to": _bare(to_ref), "limit": limit, "cursor": cursor}
         path = f"{_dataset(dataset).base}/diff"
-        return Diff.from_api(self._http.request("GET", path, params=params))
+        return DiffPage.from_api(self._http.request("GET", path, params=params))
+
+    def iter_diff(self, dataset: str, from_ref: str, to_ref: str = "latest") -> Iterator[DiffEntry]:
+        """Every change, in path order, fetched a page at a time as the loop goes."""
+        params = {"from": _bare(from_ref), "to": _bare(to_ref), "limit": DIFF_PAGE}
+        path = f"{_dataset(dataset).base}/diff"
+        return self._http.iterate(path, DiffEntry.from_api, params)
 
     def verify(self, ref: str) -> VerifyReport:
         """Ask the server to re-read and re-hash every blob of a version."""
@@ -122,8 +149,14 @@ class DatasetsResource(Resource):
 
     # ---- tags and grants -----------------------------------------------------------------
 
-    def list_tags(self, dataset: str) -> builtins.list[Tag]:
-        return [Tag.from_api(t) for t in self._http.request("GET", _tags(dataset))]
+    def list_tags(
+        self, dataset: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[Tag]:
+        """One page of tags: ``latest`` first, then the others by name."""
+        return self._http.page(_tags(dataset), Tag.from_api, {"limit": limit, "cursor": cursor})
+
+    def iter_tags(self, dataset: str) -> Iterator[Tag]:
+        return self._http.iterate(_tags(dataset), Tag.from_api)
 
     def set_tag(self, dataset: str, tag: str, version: str) -> Tag:
         body = {"version": _bare(version)}
@@ -132,8 +165,15 @@ class DatasetsResource(Resource):
     def delete_tag(self, dataset: str, tag: str) -> None:
         self._http.request("DELETE", _tags(dataset, tag))
 
-    def list_grants(self, dataset: str) -> builtins.list[Grant]:
-        return [Grant.from_api(g) for g in self._http.request("GET", _grants(dataset))]
+    def list_grants(
+        self, dataset: str, *, limit: int | None = None, cursor: str | None = None
+    ) -> Page[Grant]:
+        """One page of the groups the dataset is shared with, by name."""
+        params = {"limit": limit, "cursor": cursor}
+        return self._http.page(_grants(dataset), Grant.from_api, params)
+
+    def iter_grants(self, dataset: str) -> Iterator[Grant]:
+        return self._http.iterate(_grants(dataset), Grant.from_api)
 
     def set_grant(self, dataset: str, group: str, access: str = "read") -> Grant:
         body = {"access": access}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import builtins
+import dataclasses
 import os
 from collections.abc import Mapping
 from pathlib import Path
@@ -14,11 +15,11 @@ from sqlalchemy.orm import Session
 from atrium.contracts.common import Page
 from atrium.contracts.datasets import (
     Damage,
-    Diff,
+    DiffEntry,
+    DiffPage,
     DiffSummary,
     FileEntry,
     FilePage,
-    Modified,
     Version,
     VersionCreate,
     VersionSummary,
@@ -33,6 +34,7 @@ from atrium.server.services.audit import Auditor
 from atrium.server.services.dataset_access import Target
 from atrium.server.services.dataset_manifests import ManifestReader
 from atrium.server.services.quotas import QuotaService
+from atrium.server.store import dataset_diff as diffs
 from atrium.server.store import dataset_manifests as manifests
 from atrium.server.store import datasets as ds_store
 from atrium.server.store.db import Database
@@ -43,6 +45,23 @@ STORAGE_HOLDER = "storage:datasets"
 
 def to_entry(row: VersionFileRow) -> FileEntry:
     return FileEntry(path=row.path, size=row.size, hash=row.hash, mode=row.mode, chunks=row.chunks)
+
+
+def _side(path: str, stored: diffs.Side) -> FileEntry | None:
+    if stored is None:
+        return None
+    size, blob, mode, chunks = stored
+    return FileEntry(path=path, size=size, hash=blob, mode=mode, chunks=chunks)
+
+
+def _diff_entry(change: diffs.Change) -> DiffEntry:
+    kind = "added" if change.old is None else "removed" if change.new is None else "modified"
+    return DiffEntry(
+        path=change.path,
+        change=kind,
+        old=_side(change.path, change.old),
+        new=_side(change.path, change.new),
+    )
 
 
 def to_version(row: DatasetVersionRow, tags: dict[str, int]) -> Version:
@@ -231,34 +250,29 @@ class VersionService:
                 raise NotFound(f"{path!r} is not in {target.ref}@{ref}")
             return to_entry(row)
 
-    def diff(self, ctx: Context, group: str, name: str, old_ref: str, new_ref: str) -> Diff:
+    def diff(
+        self,
+        ctx: Context,
+        group: str,
+        name: str,
+        refs: tuple[str, str],
+        limit: int,
+        cursor: str | None,
+    ) -> DiffPage:
+        """One page of what changed from ``refs[0]`` to ``refs[1]``, with the whole diff's
+        totals on every page (so a caller that only counts need not read on)."""
         with self.db.read() as s:
             target = access.resolve(s, ctx, group, name, "read")
-            old_v, new_v = access.version(s, target, old_ref), access.version(s, target, new_ref)
-            old, new = ds_store.manifest(s, old_v.id), ds_store.manifest(s, new_v.id)
-        added = [to_entry(new[p]) for p in sorted(new.keys() - old.keys())]
-        removed = [to_entry(old[p]) for p in sorted(old.keys() - new.keys())]
-        modified = [
-            Modified(path=p, old=to_entry(old[p]), new=to_entry(new[p]))
-            for p in sorted(old.keys() & new.keys())
-            if old[p].hash != new[p].hash or old[p].mode != new[p].mode
-        ]
-        summary = DiffSummary(
-            added=len(added),
-            removed=len(removed),
-            modified=len(modified),
-            bytes_added=sum(f.size for f in added)
-            + sum(max(0, m.new.size - m.old.size) for m in modified),
-            bytes_removed=sum(f.size for f in removed)
-            + sum(max(0, m.old.size - m.new.size) for m in modified),
-        )
-        return Diff(
-            **{"from": f"v{old_v.number}"},
-            to=f"v{new_v.number}",
-            added=added,
-            removed=removed,
-            modified=modified,
-            summary=summary,
+            old = access.version(s, target, refs[0])
+            new = access.version(s, target, refs[1])
+            changes, nxt = diffs.changes_page(s, old.id, new.id, limit, cursor)
+            totals = diffs.totals(s, old.id, new.id)
+        return DiffPage(
+            **{"from": f"v{old.number}"},
+            to=f"v{new.number}",
+            summary=DiffSummary(**dataclasses.asdict(totals)),
+            items=[_diff_entry(c) for c in changes],
+            next_cursor=nxt,
         )
 
     # ---- deleting, verifying, materialising ---------------------------------------------

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import builtins
 from collections.abc import Sequence
 
 from sqlalchemy.orm import Session
@@ -27,6 +26,7 @@ from atrium.server.services.dataset_access import Target
 from atrium.server.store import datasets as ds_store
 from atrium.server.store import groups as group_store
 from atrium.server.store.db import Database
+from atrium.server.store.paging import encode_cursor
 from atrium.server.store.tables import DatasetGrantRow, DatasetRow, DatasetTagRow
 
 RESERVED_TAGS = {"latest"}
@@ -111,10 +111,12 @@ class DatasetService:
 
     # ---- tags ---------------------------------------------------------------------------
 
-    def tags(self, ctx: Context, group: str, name: str) -> builtins.list[Tag]:
+    def tags(
+        self, ctx: Context, group: str, name: str, limit: int, cursor: str | None
+    ) -> Page[Tag]:
         with self.db.read() as s:
             target = access.resolve(s, ctx, group, name, "read")
-            return _tags(s, target)
+            return _tags(s, target, limit, cursor)
 
     def set_tag(self, ctx: Context, group: str, name: str, tag: str, body: TagSet) -> Tag:
         _check_tag(tag)
@@ -153,15 +155,16 @@ class DatasetService:
 
     # ---- grants -------------------------------------------------------------------------
 
-    def grants(self, ctx: Context, group: str, name: str) -> builtins.list[Grant]:
+    def grants(
+        self, ctx: Context, group: str, name: str, limit: int, cursor: str | None
+    ) -> Page[Grant]:
         with self.db.read() as s:
             target = access.resolve(s, ctx, group, name, "read")
             if target.access != "owner":
                 raise NotFound(f"grants of {target.ref} are visible to its owner group only")
-            return [
-                Grant(group=gname, access=g.access, created_at=g.created_at)
-                for g, gname in ds_store.grants(s, target.dataset.id)
-            ]
+            rows, nxt = ds_store.grants_page(s, target.dataset.id, limit, cursor)
+            items = [Grant(group=n, access=g.access, created_at=g.created_at) for g, n in rows]
+            return Page[Grant](items=items, next_cursor=nxt)
 
     def set_grant(self, ctx: Context, group: str, name: str, grantee: str, body: GrantSet) -> Grant:
         with self.db.write() as s:
@@ -214,14 +217,20 @@ class DatasetService:
         return _to_datasets(s, [target.dataset], via)[0]
 
 
-def _tags(s: Session, target: Target) -> list[Tag]:
-    tags = [
-        Tag(tag=t, version=f"v{n}") for t, n in sorted(ds_store.tags(s, target.dataset.id).items())
-    ]
-    latest = ds_store.latest(s, target.dataset.id)
+def _tags(s: Session, target: Target, limit: int, cursor: str | None) -> Page[Tag]:
+    """``latest`` first (it is implied by the newest version, not stored), then the stored
+    tags by name; the first page's ``latest`` takes one of its ``limit`` places."""
+    head: list[Tag] = []
+    latest = ds_store.latest(s, target.dataset.id) if cursor is None else None
     if latest is not None:
-        tags.insert(0, Tag(tag="latest", version=f"v{latest.number}"))
-    return tags
+        head, limit = [Tag(tag="latest", version=f"v{latest.number}")], limit - 1
+        cursor = encode_cursor("")  # before every stored tag name
+    if limit == 0:  # only room for ``latest``: is there anything after it?
+        more, _ = ds_store.tags_page(s, target.dataset.id, 1, cursor)
+        return Page[Tag](items=head, next_cursor=cursor if more else None)
+    rows, nxt = ds_store.tags_page(s, target.dataset.id, limit, cursor)
+    items = head + [Tag(tag=r.tag, version=f"v{r.number}") for r in rows]
+    return Page[Tag](items=items, next_cursor=nxt)
 
 
 def _check_tag(tag: str) -> None:

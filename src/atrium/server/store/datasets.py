@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, exists, func, select, text
 from sqlalchemy.orm import Session
 
-from atrium.server.store.paging import page
+from atrium.server.store.paging import decode_key, encode_cursor, page
 from atrium.server.store.tables import (
     DatasetGrantRow,
     DatasetRow,
@@ -241,6 +241,13 @@ def tags(s: Session, dataset_id: int) -> dict[str, int]:
     return {t: n for t, n in s.execute(stmt).tuples()}
 
 
+def tags_page(
+    s: Session, dataset_id: int, limit: int, cursor: str | None
+) -> tuple[Sequence[DatasetTagRow], str | None]:
+    stmt = select(DatasetTagRow).where(DatasetTagRow.dataset_id == dataset_id)
+    return page(s, stmt, DatasetTagRow.tag, limit, cursor)
+
+
 def tag(s: Session, dataset_id: int, name: str) -> DatasetTagRow | None:
     return s.get(DatasetTagRow, (dataset_id, name))
 
@@ -261,6 +268,23 @@ def grants(s: Session, dataset_id: int) -> list[tuple[DatasetGrantRow, str]]:
         .order_by(GroupRow.name)
     )
     return [(g, n) for g, n in s.execute(stmt).tuples()]
+
+
+def grants_page(
+    s: Session, dataset_id: int, limit: int, cursor: str | None
+) -> tuple[list[tuple[DatasetGrantRow, str]], str | None]:
+    """Grants with their grantee's name, ordered by that name (keyset on the unique name)."""
+    stmt = (
+        select(DatasetGrantRow, GroupRow.name)
+        .join(GroupRow, GroupRow.id == DatasetGrantRow.group_id)
+        .where(DatasetGrantRow.dataset_id == dataset_id)
+    )
+    if cursor is not None:
+        stmt = stmt.where(GroupRow.name > decode_key(cursor, str))
+    rows = [(g, n) for g, n in s.execute(stmt.order_by(GroupRow.name).limit(limit + 1)).tuples()]
+    if len(rows) <= limit:
+        return rows, None
+    return rows[:limit], encode_cursor(rows[limit - 1][1])
 
 
 def grant(s: Session, dataset_id: int, group_id: int) -> DatasetGrantRow | None:

@@ -13,6 +13,8 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 from atrium.server.domain.errors import InvalidInput
 
 T = TypeVar("T")
+K = TypeVar("K")
+_BAD = "cursor is not valid: pass next_cursor from a previous page"
 
 
 def encode_cursor(value: Any) -> str:
@@ -24,7 +26,18 @@ def decode_cursor(cursor: str) -> Any:
         padded = cursor + "=" * (-len(cursor) % 4)
         return json.loads(base64.urlsafe_b64decode(padded.encode()))
     except ValueError as exc:
-        raise InvalidInput("cursor is not valid: pass next_cursor from a previous page") from exc
+        raise InvalidInput(_BAD) from exc
+
+
+def decode_key(cursor: str, kind: type[K]) -> K:
+    """The key a cursor resumes after; one of another type (forged, or from another list)
+    would fail in the database as a 500, so it is refused here."""
+    value = decode_cursor(cursor)
+    if not isinstance(value, kind) or isinstance(value, bool):
+        raise InvalidInput(_BAD)
+    if isinstance(value, int) and not -(2**63) <= value < 2**63:  # beyond a BIGINT
+        raise InvalidInput(_BAD)
+    return value
 
 
 def page(
@@ -37,7 +50,7 @@ def page(
 ) -> tuple[Sequence[T], str | None]:
     """Return up to ``limit`` rows after ``cursor`` and the cursor of the next page."""
     if cursor is not None:
-        after = decode_cursor(cursor)
+        after = decode_key(cursor, key.type.python_type)
         stmt = stmt.where(key < after if descending else key > after)
     stmt = stmt.order_by(key.desc() if descending else key.asc()).limit(limit + 1)
     rows = session.scalars(stmt).all()

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Path, Query, Response
 
 from atrium.contracts.common import Page
 from atrium.contracts.datasets import (
-    Diff,
+    DiffPage,
     FileEntry,
     FilePage,
     VerifyReport,
@@ -24,6 +24,11 @@ router = APIRouter(
 GroupName = Annotated[str, Path(max_length=63)]
 DatasetName = Annotated[str, Path(max_length=63)]
 Ref = Annotated[str, Path(max_length=100, description="latest, v3, 3, or a tag")]
+# Paths run to 1,024 characters, and a cursor holds one JSON-escaped (up to 12 bytes a
+# character) in base64.
+PathCursor = Annotated[
+    str | None, Query(max_length=20_000, description="next_cursor of the previous page")
+]
 
 
 @router.post("/versions/plan", name="versions.plan")
@@ -69,8 +74,8 @@ def list_files(
     ctx: Ctx,
     hub: Services,
     prefix: Annotated[str | None, Query(max_length=4096)] = None,
-    limit: Annotated[int, Query(ge=1, le=100_000)] = 1000,
-    cursor: Annotated[str | None, Query(max_length=6000)] = None,
+    limit: Annotated[int, Query(ge=1, le=100_000, description="Files per page")] = 1000,
+    cursor: PathCursor = None,
 ) -> FilePage:
     return hub.versions.files(ctx, group, name, ref, prefix, limit, cursor)
 
@@ -103,5 +108,9 @@ def diff_versions(
     hub: Services,
     from_: Annotated[str, Query(alias="from", max_length=100)],
     to: Annotated[str, Query(max_length=100)] = "latest",
-) -> Diff:
-    return hub.versions.diff(ctx, group, name, from_, to)
+    limit: Annotated[int, Query(ge=1, le=10_000, description="Changes per page")] = 1000,
+    cursor: PathCursor = None,
+) -> DiffPage:
+    """Files added, removed and modified, by path, a page at a time; ``summary`` totals the
+    whole diff on every page."""
+    return hub.versions.diff(ctx, group, name, (from_, to), limit, cursor)

@@ -54,8 +54,11 @@ def delete_dataset(group: GroupName, name: DatasetName, ctx: Ctx, hub: Services)
 
 
 @router.get("/{name}/tags", name="datasets.tags")
-def list_tags(group: GroupName, name: DatasetName, ctx: Ctx, hub: Services) -> list[Tag]:
-    return hub.datasets.tags(ctx, group, name)
+def list_tags(
+    group: GroupName, name: DatasetName, ctx: Ctx, hub: Services, paging: Paging
+) -> Page[Tag]:
+    """``latest`` first, then the other tags by name."""
+    return hub.datasets.tags(ctx, group, name, paging.limit, paging.cursor)
 
 
 @router.put("/{name}/tags/{tag}", name="datasets.tag")
@@ -74,8 +77,11 @@ def delete_tag(
 
 
 @router.get("/{name}/grants", name="datasets.grants")
-def list_grants(group: GroupName, name: DatasetName, ctx: Ctx, hub: Services) -> list[Grant]:
-    return hub.datasets.grants(ctx, group, name)
+def list_grants(
+    group: GroupName, name: DatasetName, ctx: Ctx, hub: Services, paging: Paging
+) -> Page[Grant]:
+    """The groups the dataset is shared with, by name (members of the owner group only)."""
+    return hub.datasets.grants(ctx, group, name, paging.limit, paging.cursor)
 
 
 @router.put("/{name}/grants/{grantee}", name="datasets.grant")
