@@ -6,11 +6,12 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from atrium.sdk import Client
+if TYPE_CHECKING:
+    from atrium.sdk import Client
 
 JsonOpt = Annotated[
     bool,
@@ -36,6 +37,8 @@ class CliState:
 
 def client(ctx: typer.Context) -> Client:
     """An SDK client for this invocation: global options, then env, then the stored login."""
+    from atrium.sdk import Client  # httpx and the SDK: only commands that talk to a server
+
     state = ctx.find_object(CliState) or CliState()
     sdk = Client(url=state.url, token=state.token)
     ctx.call_on_close(sdk.close)

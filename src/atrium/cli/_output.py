@@ -7,12 +7,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from enum import Enum
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import typer
-from rich.console import Console, RenderableType
-from rich.table import Table
-from rich.text import Text
 from typer.core import TyperGroup
 
 from atrium.sdk import (
@@ -28,10 +25,42 @@ from atrium.sdk import (
     ValidationError,
 )
 
+if TYPE_CHECKING:
+    from rich.console import Console, RenderableType
+    from rich.table import Table
+    from rich.text import Text
+
 T = TypeVar("T")
 
-# Rich looks up sys.stdout at each write, so CliRunner's captured stdout is honoured.
-console = Console(highlight=False)
+
+class _LazyConsole:
+    """Rich's console, made on first use: importing Rich costs ~20 ms of a command's start,
+    which a command printing JSON (scripts, the benchmarks) never needs."""
+
+    # No __dict__: attributes set on the proxy (monkeypatch too) go to the console.
+    __slots__ = ("_console",)
+
+    def __init__(self) -> None:
+        object.__setattr__(self, "_console", None)
+
+    def _get(self) -> Console:
+        if self._console is None:
+            from rich.console import Console
+
+            # Rich looks up sys.stdout at each write, so CliRunner's captured stdout is honoured.
+            object.__setattr__(self, "_console", Console(highlight=False))
+        return cast("Console", self._console)
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("__"):  # e.g. __dict__: the proxy's own protocol, not the console's
+            raise AttributeError(name)
+        return getattr(self._get(), name)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        setattr(self._get(), name, value)
+
+
+console = cast("Console", _LazyConsole())
 
 _HINTS: dict[type[AtriumError], str] = {
     Unauthenticated: "sign in with `atrium login` (or set ATRIUM_TOKEN)",
@@ -129,10 +158,14 @@ def done(as_json: bool, message: str, data: Any) -> None:
     if as_json:
         print_json(data)
     else:
+        from rich.text import Text
+
         console.print(Text(message))
 
 
 def table(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
+    from rich.table import Table
+
     out = Table(header_style="bold")
     for column in columns:
         # Fold rather than truncate: an id cut short by "…" could not be copied into a command.
@@ -144,6 +177,8 @@ def table(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
 
 def details(pairs: Sequence[tuple[str, Any]]) -> Table:
     """A two-column ``field  value`` view of one object."""
+    from rich.table import Table
+
     out = Table(show_header=False, box=None, padding=(0, 2, 0, 0))
     out.add_column(style="bold")
     out.add_column()
@@ -154,6 +189,8 @@ def details(pairs: Sequence[tuple[str, Any]]) -> Table:
 
 def cell(value: Any) -> Text:
     """One table cell; Text (never markup) so that names like ``[x]`` print as they are."""
+    from rich.text import Text
+
     if isinstance(value, Text):
         return value
     if value is None:

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Group as RenderGroup
-from rich.console import RenderableType
 
-from atrium.cli import _config
 from atrium.cli._common import CliState, JsonOpt, ask_password, client
 from atrium.cli._output import details, done, emit, table
-from atrium.sdk import AtriumConnectionError, Client, Me, Unauthenticated, User
-from atrium.sdk.config import resolve
+from atrium.sdk import AtriumConnectionError, Unauthenticated
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+    from atrium.sdk import Me, User
+
+# main.py registers these commands on every start: what only they use is imported inside them.
 
 UrlOpt = Annotated[
     str | None,
@@ -43,6 +46,10 @@ def login(
     as_json: JsonOpt = False,
 ) -> None:
     """Sign in and store the server URL and token (file mode 0600) for later commands."""
+    from atrium.cli import _config
+    from atrium.sdk import Client
+    from atrium.sdk.config import resolve
+
     state = ctx.find_object(CliState) or CliState()
     sdk = Client(resolve(url or state.url)[0])
     ctx.call_on_close(sdk.close)
@@ -60,6 +67,8 @@ def login(
 
 def logout(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """Revoke the current session on the server and forget the stored token."""
+    from atrium.cli import _config
+
     sdk = client(ctx)
     revoked = False
     if sdk.token is not None:
@@ -90,4 +99,6 @@ def _render_me(me: Me) -> RenderableType:
     if not me.groups:
         return info
     rows = [(g.name, g.display_name, g.role) for g in me.groups]
-    return RenderGroup(info, table(["GROUP", "DISPLAY NAME", "ROLE"], rows))
+    from rich.console import Group
+
+    return Group(info, table(["GROUP", "DISPLAY NAME", "ROLE"], rows))

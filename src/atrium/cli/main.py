@@ -20,9 +20,11 @@ sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
 import typer  # noqa: E402
 
 from atrium import __version__  # noqa: E402
-from atrium.cli import auth  # noqa: E402
+from atrium.cli import _params, auth  # noqa: E402
 from atrium.cli._common import CliState  # noqa: E402
 from atrium.cli._output import AtriumGroup  # noqa: E402
+
+_params.install()  # str and Path parameters without pydantic (see _params)
 
 #: Command group name -> module defining its ``app``, in the order ``--help`` lists them.
 GROUPS = {

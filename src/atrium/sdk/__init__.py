@@ -6,7 +6,12 @@
 >>> [g.name for g in client.groups.iter_all()]   # doctest: +SKIP
 """
 
-from atrium.sdk.client import Client
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+# The errors module imports nothing; the client and the models load on first use (below).
 from atrium.sdk.errors import (
     AtriumConnectionError,
     AtriumError,
@@ -20,28 +25,31 @@ from atrium.sdk.errors import (
     Unauthenticated,
     ValidationError,
 )
-from atrium.sdk.models import (
-    AuditEvent,
-    CreatedInvitation,
-    CreatedToken,
-    Group,
-    GroupDeletion,
-    GroupMembership,
-    Health,
-    InstanceType,
-    Invitation,
-    InvitationAcceptance,
-    InvitationPreview,
-    LoginResult,
-    Me,
-    Member,
-    Page,
-    Quota,
-    ResourceUsage,
-    Token,
-    Usage,
-    User,
-)
+
+if TYPE_CHECKING:
+    from atrium.sdk.client import Client
+    from atrium.sdk.models import (
+        AuditEvent,
+        CreatedInvitation,
+        CreatedToken,
+        Group,
+        GroupDeletion,
+        GroupMembership,
+        Health,
+        InstanceType,
+        Invitation,
+        InvitationAcceptance,
+        InvitationPreview,
+        LoginResult,
+        Me,
+        Member,
+        Page,
+        Quota,
+        ResourceUsage,
+        Token,
+        Usage,
+        User,
+    )
 
 __all__ = [
     "AtriumConnectionError",
@@ -77,3 +85,18 @@ __all__ = [
     "User",
     "ValidationError",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # Importing atrium.sdk.client imports every resource (httpx, the model registry's
+    # contracts: ~0.25 s), which commands that only read local files (``atrium datasets
+    # status``) and users of atrium.sdk.config or the errors must not pay for.
+    if name == "Client":
+        module = "atrium.sdk.client"
+    elif name in __all__:
+        module = "atrium.sdk.models"
+    else:
+        raise AttributeError(f"module 'atrium.sdk' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups do not come here
+    return value

@@ -2,33 +2,37 @@
 
 from __future__ import annotations
 
+from functools import cached_property
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 import httpx
 
 from atrium.sdk._http import HttpCore
 from atrium.sdk.config import resolve
-from atrium.sdk.datasets.resource import DatasetsResource
-from atrium.sdk.jobs.resource import JobsResource
 from atrium.sdk.models import Health
-from atrium.sdk.registry.resource import ModelsResource
-from atrium.sdk.resources.admin import AdminResource
-from atrium.sdk.resources.audit import AuditResource
-from atrium.sdk.resources.auth import AuthResource
-from atrium.sdk.resources.groups import GroupsResource
-from atrium.sdk.resources.instance_types import InstanceTypesResource
-from atrium.sdk.resources.invitations import InvitationsResource
-from atrium.sdk.resources.me import MeResource
-from atrium.sdk.resources.members import MembersResource
-from atrium.sdk.resources.notifications import NotificationsResource
-from atrium.sdk.resources.quotas import QuotasResource
-from atrium.sdk.resources.schedules import SchedulesResource
-from atrium.sdk.resources.secrets import SecretsResource
-from atrium.sdk.resources.tokens import TokensResource
-from atrium.sdk.resources.usage import UsageResource
-from atrium.sdk.resources.users import UsersResource
-from atrium.sdk.tracking.resource import ExperimentsResource, RunsResource
+
+if TYPE_CHECKING:
+    from atrium.sdk.datasets.resource import DatasetsResource
+    from atrium.sdk.jobs.resource import JobsResource
+    from atrium.sdk.registry.resource import ModelsResource
+    from atrium.sdk.resources.admin import AdminResource
+    from atrium.sdk.resources.audit import AuditResource
+    from atrium.sdk.resources.auth import AuthResource
+    from atrium.sdk.resources.groups import GroupsResource
+    from atrium.sdk.resources.instance_types import InstanceTypesResource
+    from atrium.sdk.resources.invitations import InvitationsResource
+    from atrium.sdk.resources.me import MeResource
+    from atrium.sdk.resources.members import MembersResource
+    from atrium.sdk.resources.notifications import NotificationsResource
+    from atrium.sdk.resources.quotas import QuotasResource
+    from atrium.sdk.resources.schedules import SchedulesResource
+    from atrium.sdk.resources.secrets import SecretsResource
+    from atrium.sdk.resources.tokens import TokensResource
+    from atrium.sdk.resources.usage import UsageResource
+    from atrium.sdk.resources.users import UsersResource
+    from atrium.sdk.tracking.resource import ExperimentsResource, RunsResource
 
 
 class Client:
@@ -55,26 +59,129 @@ class Client:
         else:
             _, token = resolve(str(http.base_url), token)
             self._core = HttpCore(http, token, owns_http=False)
-        self.auth = AuthResource(self._core)
-        self.me = MeResource(self._core)
-        self.tokens = TokensResource(self._core)
-        self.users = UsersResource(self._core)
-        self.groups = GroupsResource(self._core)
-        self.members = MembersResource(self._core)
-        self.quotas = QuotasResource(self._core)
-        self.instance_types = InstanceTypesResource(self._core)
-        self.invitations = InvitationsResource(self._core)
-        self.audit = AuditResource(self._core)
-        self.admin = AdminResource(self._core)
-        self.datasets = DatasetsResource(self._core)
-        self.jobs = JobsResource(self._core)
-        self.secrets = SecretsResource(self._core)
-        self.schedules = SchedulesResource(self._core)
-        self.usage = UsageResource(self._core)
-        self.notifications = NotificationsResource(self._core)
-        self.experiments = ExperimentsResource(self._core)
-        self.runs = RunsResource(self._core)
-        self.models = ModelsResource(self._core)
+
+    # Each resource module is imported on first use: importing them all (the model registry's
+    # contracts, tracking, jobs) costs ~0.2 s, more than a quick CLI command's own work.
+
+    @cached_property
+    def auth(self) -> AuthResource:
+        from atrium.sdk.resources.auth import AuthResource
+
+        return AuthResource(self._core)
+
+    @cached_property
+    def me(self) -> MeResource:
+        from atrium.sdk.resources.me import MeResource
+
+        return MeResource(self._core)
+
+    @cached_property
+    def tokens(self) -> TokensResource:
+        from atrium.sdk.resources.tokens import TokensResource
+
+        return TokensResource(self._core)
+
+    @cached_property
+    def users(self) -> UsersResource:
+        from atrium.sdk.resources.users import UsersResource
+
+        return UsersResource(self._core)
+
+    @cached_property
+    def groups(self) -> GroupsResource:
+        from atrium.sdk.resources.groups import GroupsResource
+
+        return GroupsResource(self._core)
+
+    @cached_property
+    def members(self) -> MembersResource:
+        from atrium.sdk.resources.members import MembersResource
+
+        return MembersResource(self._core)
+
+    @cached_property
+    def quotas(self) -> QuotasResource:
+        from atrium.sdk.resources.quotas import QuotasResource
+
+        return QuotasResource(self._core)
+
+    @cached_property
+    def instance_types(self) -> InstanceTypesResource:
+        from atrium.sdk.resources.instance_types import InstanceTypesResource
+
+        return InstanceTypesResource(self._core)
+
+    @cached_property
+    def invitations(self) -> InvitationsResource:
+        from atrium.sdk.resources.invitations import InvitationsResource
+
+        return InvitationsResource(self._core)
+
+    @cached_property
+    def audit(self) -> AuditResource:
+        from atrium.sdk.resources.audit import AuditResource
+
+        return AuditResource(self._core)
+
+    @cached_property
+    def admin(self) -> AdminResource:
+        from atrium.sdk.resources.admin import AdminResource
+
+        return AdminResource(self._core)
+
+    @cached_property
+    def datasets(self) -> DatasetsResource:
+        from atrium.sdk.datasets.resource import DatasetsResource
+
+        return DatasetsResource(self._core)
+
+    @cached_property
+    def jobs(self) -> JobsResource:
+        from atrium.sdk.jobs.resource import JobsResource
+
+        return JobsResource(self._core)
+
+    @cached_property
+    def secrets(self) -> SecretsResource:
+        from atrium.sdk.resources.secrets import SecretsResource
+
+        return SecretsResource(self._core)
+
+    @cached_property
+    def schedules(self) -> SchedulesResource:
+        from atrium.sdk.resources.schedules import SchedulesResource
+
+        return SchedulesResource(self._core)
+
+    @cached_property
+    def usage(self) -> UsageResource:
+        from atrium.sdk.resources.usage import UsageResource
+
+        return UsageResource(self._core)
+
+    @cached_property
+    def notifications(self) -> NotificationsResource:
+        from atrium.sdk.resources.notifications import NotificationsResource
+
+        return NotificationsResource(self._core)
+
+    @cached_property
+    def experiments(self) -> ExperimentsResource:
+        from atrium.sdk.tracking.resource import ExperimentsResource
+
+        return ExperimentsResource(self._core)
+
+    @cached_property
+    def runs(self) -> RunsResource:
+        from atrium.sdk.tracking.resource import RunsResource
+
+        return RunsResource(self._core)
+
+    @cached_property
+    def models(self) -> ModelsResource:
+        from atrium.sdk.registry.resource import ModelsResource
+
+        return ModelsResource(self._core)
 
     @property
     def url(self) -> str:

@@ -4,6 +4,10 @@
 the transfer engine it drives.
 """
 
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
 from atrium.sdk.datasets.errors import LocalDataError
 from atrium.sdk.datasets.models import (
     Damage,
@@ -22,7 +26,9 @@ from atrium.sdk.datasets.models import (
     VersionSummary,
 )
 from atrium.sdk.datasets.refs import DatasetRef, parse_ref
-from atrium.sdk.datasets.resource import DatasetsResource
+
+if TYPE_CHECKING:
+    from atrium.sdk.datasets.resource import DatasetsResource
 
 __all__ = [
     "Damage",
@@ -44,3 +50,13 @@ __all__ = [
     "VersionSummary",
     "parse_ref",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # The resource (httpx, the upload and download engines) loads on first use: the offline
+    # commands (status) need only the models and the local state.
+    if name == "DatasetsResource":
+        from atrium.sdk.datasets.resource import DatasetsResource
+
+        return DatasetsResource
+    raise AttributeError(f"module 'atrium.sdk.datasets' has no attribute {name!r}")

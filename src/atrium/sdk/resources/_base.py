@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
-from atrium.sdk._http import HttpCore
+if TYPE_CHECKING:  # seg() users (dataset refs) must not import httpx
+    from atrium.sdk._http import HttpCore
 
 
 class Resource:
