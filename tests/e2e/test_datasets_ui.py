@@ -8,6 +8,8 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.api.datasets_helpers import PACK, entries, pack
+from tests.api.datasets_helpers import key as blob_key
 from tests.conftest import LiveServer
 from tests.e2e.conftest import api_client as _api
 from tests.e2e.conftest import sign_in as _sign_in
@@ -127,6 +129,47 @@ def _untag_and_revoke(page: Page, url: str, api: httpx.Client) -> None:
         row.get_by_role("button", name=button).click()
         row.get_by_role("button", name="Confirm").click()
         expect(row).to_have_count(0)
-    tags = api.get("/groups/ui-lab/datasets/beds/tags").json()
+    tags = api.get("/groups/ui-lab/datasets/beds/tags").json()["items"]
     assert [t["tag"] for t in tags] == ["latest"]
     assert api.get("/groups/ui-partner/datasets").json()["items"] == []
+
+
+def _commit(api: httpx.Client, base: str, files: dict[str, bytes]) -> None:
+    blobs = {blob_key(d): d for d in files.values()}
+    r = api.post(f"{base}/blobs/pack", content=pack(blobs), headers={"Content-Type": PACK})
+    assert r.status_code == 200, r.text
+    assert api.post(f"{base}/versions", json={"files": entries(files)}).status_code == 201
+
+
+def test_long_tag_lists_and_diffs_load_more(
+    page: Page, live_server: LiveServer, tmp_path: Path
+) -> None:
+    api = _api(live_server)
+    api.post("/groups", json={"name": "ui-many"})
+    api.post("/groups/ui-many/members", json={"username": "admin", "role": "admin"})
+    base = "/groups/ui-many/datasets/wide"
+    assert api.post("/groups/ui-many/datasets", json={"name": "wide"}).status_code == 201
+    paths = [f"p{i:04d}.txt" for i in range(620)]
+    _commit(api, base, {p: b"old " + p.encode() for p in paths})
+    _commit(api, base, {p: b"new " + p.encode() for p in paths})
+    for i in range(105):
+        assert api.put(f"{base}/tags/t{i:03d}", json={"version": "v1"}).status_code == 200
+    _sign_in(page, live_server.url, "admin", live_server.admin_password)
+    page.goto(f"{live_server.url}/g/ui-many/datasets/ui-many/wide")
+
+    tags = page.get_by_role("table", name="Tags").locator("tbody tr")
+    expect(tags).to_have_count(100)  # latest and t000..t098: one page
+    tag_card = page.locator("div.stack").filter(has=page.get_by_role("table", name="Tags"))
+    tag_card.last.get_by_role("button", name="Load more").click()
+    expect(tags).to_have_count(106)
+    expect(tags.last).to_contain_text("t104")
+
+    diff = page.get_by_test_id("diff-view")
+    expect(diff.get_by_test_id("diff-summary")).to_contain_text("~620 modified")
+    rows = diff.locator("tbody tr")
+    expect(rows).to_have_count(500)
+    expect(diff.get_by_test_id("diff-shown")).to_have_text("Showing 500 of 620 changes.")
+    diff.get_by_role("button", name="Load more").click()
+    expect(rows).to_have_count(620)
+    expect(rows.last).to_have_attribute("data-path", "p0619.txt")
+    expect(diff.get_by_role("button", name="Load more")).to_have_count(0)

@@ -50,16 +50,18 @@ export function useLoader<T>(load: () => Promise<T>, key: string): Loaded<T> {
   return { data, error, loading, reload };
 }
 
-export interface Paged<T> extends Loaded<T[]> {
+export interface Paged<T, P = Page<T>> extends Loaded<T[]> {
   hasMore: boolean;
   loadMore: () => void;
+  /** The first page, for what a list sends beside its items (a diff's totals). */
+  head: P | undefined;
 }
 
 /** A cursor-paginated list: the first page loads when `key` changes, `loadMore()` appends. */
-export function usePaged<T>(loadPage: (cursor?: string) => Promise<Page<T>>, key: string): Paged<T> {
+export function usePaged<P extends Page<unknown>>(loadPage: (cursor?: string) => Promise<P>, key: string): Paged<P['items'][number], P> {
   const first = useLoader(() => loadPage(), key);
   // Later pages belong to the first page they extend; a reload or a new key discards them.
-  const [extra, setExtra] = useState<{ base: Page<T>; items: T[]; cursor: string | null } | null>(null);
+  const [extra, setExtra] = useState<{ base: P; items: P['items']; cursor: string | null } | null>(null);
   const [moreError, setMoreError] = useState<string | null>(null);
   const [fetching, setFetching] = useState(false);
   const base = first.data;
@@ -82,6 +84,7 @@ export function usePaged<T>(loadPage: (cursor?: string) => Promise<Page<T>>, key
     reload: first.reload,
     hasMore: cursor !== null,
     loadMore,
+    head: base,
   };
 }
 

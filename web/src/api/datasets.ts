@@ -66,18 +66,21 @@ export interface PushPlan {
   storage_limit: number | null;
 }
 
-export interface Modified {
+export type Change = 'added' | 'removed' | 'modified';
+
+export interface DiffEntry {
   path: string;
-  old: FileEntry;
-  new: FileEntry;
+  change: Change;
+  /** The file in the `from` version; null when added. */
+  old: FileEntry | null;
+  /** The file in the `to` version; null when removed. */
+  new: FileEntry | null;
 }
 
-export interface Diff {
+/** One page of a diff, by path; `summary` totals the whole diff on every page. */
+export interface DiffPage extends Page<DiffEntry> {
   from: string;
   to: string;
-  added: FileEntry[];
-  removed: FileEntry[];
-  modified: Modified[];
   summary: { added: number; removed: number; modified: number; bytes_added: number; bytes_removed: number };
 }
 
@@ -107,8 +110,8 @@ export const listVersions = (owner: string, name: string, cursor?: string) =>
   request<Page<Version>>('GET', `${datasetPath(owner, name)}/versions`, { query: { cursor, limit: 100 } });
 export const listFiles = (owner: string, name: string, ref: string, limit: number, cursor?: string) =>
   request<Page<FileEntry>>('GET', `${datasetPath(owner, name)}/versions/${seg(ref)}/files`, { query: { limit, cursor } });
-export const diffVersions = (owner: string, name: string, from: string, to: string) =>
-  request<Diff>('GET', `${datasetPath(owner, name)}/diff`, { query: { from, to } });
+export const diffVersions = (owner: string, name: string, from: string, to: string, cursor?: string) =>
+  request<DiffPage>('GET', `${datasetPath(owner, name)}/diff`, { query: { from, to, cursor, limit: 500 } });
 export const planVersion = (owner: string, name: string, version: VersionCreate) =>
   request<PushPlan>('POST', `${datasetPath(owner, name)}/versions/plan`, { body: version });
 export const createVersion = (owner: string, name: string, version: VersionCreate) =>
@@ -125,15 +128,15 @@ export const putBlob = (owner: string, name: string, hash: string, data: Blob) =
 export const getBlob = (owner: string, name: string, hash: string) =>
   download(`${datasetPath(owner, name)}/blobs/${seg(hash)}`);
 
-export const listTags = (owner: string, name: string) =>
-  request<DatasetTag[]>('GET', `${datasetPath(owner, name)}/tags`);
+export const listTags = (owner: string, name: string, cursor?: string) =>
+  request<Page<DatasetTag>>('GET', `${datasetPath(owner, name)}/tags`, { query: { cursor, limit: 100 } });
 export const setTag = (owner: string, name: string, tag: string, version: string) =>
   request<DatasetTag>('PUT', `${datasetPath(owner, name)}/tags/${seg(tag)}`, { body: { version } });
 export const deleteTag = (owner: string, name: string, tag: string) =>
   request<void>('DELETE', `${datasetPath(owner, name)}/tags/${seg(tag)}`);
 
-export const listGrants = (owner: string, name: string) =>
-  request<DatasetGrant[]>('GET', `${datasetPath(owner, name)}/grants`);
+export const listGrants = (owner: string, name: string, cursor?: string) =>
+  request<Page<DatasetGrant>>('GET', `${datasetPath(owner, name)}/grants`, { query: { cursor, limit: 100 } });
 export const setGrant = (owner: string, name: string, group: string, access: GrantAccess) =>
   request<DatasetGrant>('PUT', `${datasetPath(owner, name)}/grants/${seg(group)}`, { body: { access } });
 export const revokeGrant = (owner: string, name: string, group: string) =>

@@ -1,11 +1,9 @@
-import { diffVersions, type Diff, type Version } from '../api';
+import { diffVersions, type DiffEntry, type DiffPage, type Version } from '../api';
 import { formatBytes } from '../format';
-import { useLoader } from '../hooks';
+import { usePaged, type Paged } from '../hooks';
 import { ErrorBanner } from './ErrorBanner';
+import { LoadMore } from './LoadMore';
 import { VersionSelect } from './VersionSelect';
-
-/** Rows rendered at most; the summary still counts everything. */
-const MAX_ROWS = 2000;
 
 export interface Comparison {
   from: string;
@@ -20,30 +18,17 @@ interface Props {
   onChange: (comparison: Comparison) => void;
 }
 
-type Change = 'added' | 'removed' | 'modified';
-
-interface Row {
-  change: Change;
-  path: string;
-  size: string;
+function size(entry: DiffEntry): string {
+  if (entry.old && entry.new) return `${formatBytes(entry.old.size)} → ${formatBytes(entry.new.size)}`;
+  return formatBytes((entry.new ?? entry.old)?.size ?? 0);
 }
 
-function rows(diff: Diff): Row[] {
-  return [
-    ...diff.added.map((f) => ({ change: 'added' as const, path: f.path, size: formatBytes(f.size) })),
-    ...diff.removed.map((f) => ({ change: 'removed' as const, path: f.path, size: formatBytes(f.size) })),
-    ...diff.modified.map((m) => ({
-      change: 'modified' as const,
-      path: m.path,
-      size: `${formatBytes(m.old.size)} → ${formatBytes(m.new.size)}`,
-    })),
-  ].sort((a, b) => (a.path < b.path ? -1 : 1));
-}
-
-function DiffTable({ diff }: { diff: Diff }) {
-  const { summary } = diff;
-  const all = rows(diff);
-  if (!all.length) return <p className="muted">{diff.from} and {diff.to} hold the same files.</p>;
+/** The changes read so far, in path order, under the totals of the whole diff. */
+function DiffTable({ diff, head }: { diff: Paged<DiffEntry, DiffPage>; head: DiffPage }) {
+  const { summary } = head;
+  const rows = diff.data ?? [];
+  if (!rows.length) return <p className="muted">{head.from} and {head.to} hold the same files.</p>;
+  const total = summary.added + summary.removed + summary.modified;
   return (
     <>
       <div className="diff-summary" data-testid="diff-summary">
@@ -55,7 +40,7 @@ function DiffTable({ diff }: { diff: Diff }) {
         </span>
       </div>
       <div className="table-wrap">
-        <table aria-label={`Changes from ${diff.from} to ${diff.to}`}>
+        <table aria-label={`Changes from ${head.from} to ${head.to}`}>
           <thead>
             <tr>
               <th>Change</th>
@@ -64,19 +49,24 @@ function DiffTable({ diff }: { diff: Diff }) {
             </tr>
           </thead>
           <tbody>
-            {all.slice(0, MAX_ROWS).map((row) => (
+            {rows.map((row) => (
               <tr key={row.path} className={`diff-${row.change}`} data-change={row.change} data-path={row.path}>
                 <td>
                   <span className={`tag tag-${row.change}`}>{row.change}</span>
                 </td>
                 <td className="mono">{row.path}</td>
-                <td className="num">{row.size}</td>
+                <td className="num">{size(row)}</td>
               </tr>
             ))}
           </tbody>
         </table>
       </div>
-      {all.length > MAX_ROWS && <p className="muted">…and {all.length - MAX_ROWS} more changes.</p>}
+      {diff.hasMore && (
+        <p className="muted" data-testid="diff-shown">
+          Showing {rows.length} of {total} changes.
+        </p>
+      )}
+      <LoadMore hasMore={diff.hasMore} onClick={diff.loadMore} />
     </>
   );
 }
@@ -84,7 +74,7 @@ function DiffTable({ diff }: { diff: Diff }) {
 /** What changed between two versions: files added, removed and modified, with their sizes. */
 export function DiffView({ owner, name, versions, comparison, onChange }: Props) {
   const { from, to } = comparison;
-  const diff = useLoader(() => diffVersions(owner, name, from, to), `${owner}/${name}:${from}..${to}`);
+  const diff = usePaged((cursor) => diffVersions(owner, name, from, to, cursor), `${owner}/${name}:${from}..${to}`);
   return (
     <div className="stack" data-testid="diff-view">
       <div className="inline-form">
@@ -95,7 +85,7 @@ export function DiffView({ owner, name, versions, comparison, onChange }: Props)
       </div>
       <ErrorBanner message={diff.error} />
       {diff.loading && <p className="muted">Comparing…</p>}
-      {!diff.loading && !diff.error && diff.data && <DiffTable diff={diff.data} />}
+      {!diff.loading && !diff.error && diff.head && <DiffTable diff={diff} head={diff.head} />}
     </div>
   );
 }

@@ -1,9 +1,10 @@
 import { useState, type FormEvent } from 'react';
 import { listGrants, revokeGrant, setGrant, type DatasetGrant, type GrantAccess } from '../api';
 import { formatDate } from '../format';
-import { useAction, useLoader } from '../hooks';
+import { useAction, usePaged } from '../hooks';
 import { ConfirmButton } from './ConfirmButton';
 import { ErrorBanner } from './ErrorBanner';
+import { LoadMore } from './LoadMore';
 import { Table, type Column } from './Table';
 
 interface Props {
@@ -42,7 +43,7 @@ function GrantForm({ busy, onGrant }: { busy: boolean; onGrant: (group: string, 
 
 /** Which other groups may read or write the dataset. */
 export function GrantEditor({ owner, name, manage }: Props) {
-  const grants = useLoader(() => listGrants(owner, name), `${owner}/${name}`);
+  const grants = usePaged((cursor) => listGrants(owner, name, cursor), `${owner}/${name}`);
   const action = useAction();
   const mutate = async (mutation: () => Promise<unknown>) => {
     const ok = await action.run(mutation);
@@ -83,6 +84,7 @@ export function GrantEditor({ owner, name, manage }: Props) {
       <ErrorBanner message={grants.error ?? action.error} onDismiss={action.clearError} />
       {manage && <GrantForm busy={action.busy} onGrant={(group, access) => mutate(() => setGrant(owner, name, group, access))} />}
       <Table label="Grants" columns={columns} rows={grants.data} rowKey={(g) => g.group} empty="Not shared with any group." loading={grants.loading} />
+      <LoadMore hasMore={grants.hasMore} onClick={grants.loadMore} />
     </div>
   );
 }

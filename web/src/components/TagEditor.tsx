@@ -1,8 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { deleteTag, listTags, setTag, type DatasetTag, type Version } from '../api';
-import { useAction, useLoader } from '../hooks';
+import { useAction, usePaged } from '../hooks';
 import { ConfirmButton } from './ConfirmButton';
 import { ErrorBanner } from './ErrorBanner';
+import { LoadMore } from './LoadMore';
 import { Table, type Column } from './Table';
 import { VersionSelect } from './VersionSelect';
 import { VersionTags } from './VersionTags';
@@ -39,7 +40,7 @@ function TagForm({ versions, busy, onSet }: { versions: Version[]; busy: boolean
 
 /** The dataset's tags: writers point a tag at a version, move it, or delete it; `latest` is automatic. */
 export function TagEditor({ owner, name, versions, writable, latest, onChanged }: Props) {
-  const tags = useLoader(() => listTags(owner, name), `${owner}/${name}:${latest ?? ''}`);
+  const tags = usePaged((cursor) => listTags(owner, name, cursor), `${owner}/${name}:${latest ?? ''}`);
   const action = useAction();
   const mutate = async (mutation: () => Promise<unknown>) => {
     const ok = await action.run(mutation);
@@ -84,6 +85,7 @@ export function TagEditor({ owner, name, versions, writable, latest, onChanged }
         <TagForm versions={versions} busy={action.busy} onSet={(tag, v) => mutate(() => setTag(owner, name, tag, v))} />
       )}
       <Table label="Tags" columns={columns} rows={tags.data} rowKey={(t) => t.tag} empty="No tags yet: push a version first." loading={tags.loading} />
+      <LoadMore hasMore={tags.hasMore} onClick={tags.loadMore} />
     </div>
   );
 }
