@@ -178,3 +178,22 @@ def test_other_groups_still_get_404(world: World, path: str, params: dict[str, s
     for client in (world.carol, world.dave):
         r = client.get(f"{ML}{path}", params={**params, "limit": 1})
         assert r.status_code == 404 and r.json()["error"]["code"] == "not_found"
+
+
+def test_a_20000_file_diff_pages_without_loss(world: World) -> None:
+    _dataset(world)
+    old = {f"d{i % 50:02d}/f{i:05d}": b"o%d" % i for i in range(20_000)}
+    new = {p: b"new %d" % i for i, p in enumerate(old)}
+    assert push(world.bob, "ml/scans", old).status_code == 201
+    assert push(world.bob, "ml/scans", new).status_code == 201
+    counted = world.bob.get(f"{ML}/scans/diff", params={"from": "v1", "limit": 1}).json()
+    assert counted["summary"] == {
+        "added": 0,
+        "removed": 0,
+        "modified": 20_000,
+        "bytes_added": sum(len(new[p]) - len(old[p]) for p in old),
+        "bytes_removed": 0,
+    }
+    changes = _all(world.bob, f"{ML}/scans/diff", 3000, **{"from": "v1"})
+    assert [c["path"] for c in changes] == sorted(old)
+    assert {c["change"] for c in changes} == {"modified"}
