@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
 from typing import TYPE_CHECKING
+from urllib.request import getproxies
 
 import httpx
 
@@ -54,7 +56,11 @@ class Client:
     ) -> None:
         if http is None:
             base_url, token = resolve(url, token)
-            http = httpx.Client(base_url=base_url, timeout=timeout, cookies=_no_cookies())
+            # httpx applies proxies from the environment only without a transport of ours.
+            transport = None if getproxies() else _Transport()
+            http = httpx.Client(
+                base_url=base_url, timeout=timeout, cookies=_no_cookies(), transport=transport
+            )
             self._core = HttpCore(http, token, owns_http=True)
         else:
             _, token = resolve(str(http.base_url), token)
@@ -219,6 +225,36 @@ class Client:
         # Never show the token: reprs end up in logs and tracebacks.
         signed_in = "signed in" if self.token else "anonymous"
         return f"<atrium.Client {self.url} ({signed_in})>"
+
+
+class _Transport(httpx.BaseTransport):
+    """httpx's default transport, made on first use for each scheme.
+
+    httpx makes its TLS context (loading the CA bundle: 30-60 ms, more than a quick CLI
+    command's own work) with the client, even when it only ever talks plain HTTP, as to
+    ``atrium up`` on this machine. Here it is made only for the first https:// request; plain
+    http:// requests go through a transport without one (there is no TLS to verify).
+    """
+
+    def __init__(self) -> None:
+        self._by_scheme: dict[str, httpx.HTTPTransport] = {}
+        self._lock = threading.Lock()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        scheme = request.url.scheme
+        transport = self._by_scheme.get(scheme)
+        if transport is None:
+            with self._lock:
+                transport = self._by_scheme.get(scheme)
+                if transport is None:
+                    plain = scheme == "http"
+                    transport = httpx.HTTPTransport(verify=not plain)
+                    self._by_scheme[scheme] = transport
+        return transport.handle_request(request)
+
+    def close(self) -> None:
+        for transport in self._by_scheme.values():
+            transport.close()
 
 
 def _no_cookies() -> CookieJar:
