@@ -17,7 +17,7 @@ from atrium.server.store.dataset_manifests import FILES
 from atrium.server.store.paging import decode_key, encode_cursor
 
 _COLUMNS = ("size", "hash", "mode", "chunks")
-#: path -> the file in each version, as stored: (size, hash, mode, chunks) or None.
+#: A file as one version stores it, (size, hash, mode, chunks), or None when it lacks the path.
 Side = tuple[int, str, int, list[str] | None] | None
 
 
@@ -107,20 +107,20 @@ def totals(s: Session, old_id: int, new_id: int) -> Totals:
             func.coalesce(func.sum(case((added, new.c.size), else_=grown)), 0),
             func.coalesce(func.sum(shrunk), 0),
         )
-        .select_from(new.outerjoin(old, and_(old.c.version_id == old_id, old.c.path == new.c.path)))
+        .select_from(new.outerjoin(old, _same_path(old, old_id, new)))
         .where(new.c.version_id == new_id)
     )
     gone = (
         select(func.count(), func.coalesce(func.sum(old.c.size), 0))
-        .select_from(old.outerjoin(new, and_(new.c.version_id == new_id, new.c.path == old.c.path)))
+        .select_from(old.outerjoin(new, _same_path(new, new_id, old)))
         .where(old.c.version_id == old_id, new.c.path.is_(None))
     )
     n_added, n_modified, grew, shrank = s.execute(forward).one()
     n_removed, removed_bytes = s.execute(gone).one()
     return Totals(
-        added=int(n_added or 0),
+        added=int(n_added),
         removed=int(n_removed),
-        modified=int(n_modified or 0),
+        modified=int(n_modified),
         bytes_added=int(grew),
         bytes_removed=int(removed_bytes) + int(shrank),
     )
