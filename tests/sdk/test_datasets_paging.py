@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from atrium.sdk import Client, ValidationError
-from atrium.sdk.datasets import resource
-from atrium.sdk.datasets.models import DiffPage
+from atrium.sdk.datasets import DiffPage, resource
 
 Unique = Callable[[str], str]
 

@@ -20,8 +20,7 @@ from atrium.sdk import Forbidden, NotFound
 from atrium.sdk.datasets import Diff, local, parse_ref
 
 if TYPE_CHECKING:
-    from atrium.sdk.datasets import DatasetsResource, Grant
-    from atrium.sdk.datasets.models import DiffPage
+    from atrium.sdk.datasets import DatasetsResource, DiffPage, Grant
 
 app = typer.Typer(
     help="Version datasets: push and pull directories, browse versions, tags and grants.",
