@@ -121,6 +121,7 @@ def test_commands_that_talk_to_a_server_import_no_server_modules() -> None:
         assert code == 1, args
         assert "httpx" in modules
         assert loaded(modules, SERVER_ONLY) == [], args
+        assert loaded(modules, ("pydantic", "pydantic_core", "rich")) == [], args
 
 
 def test_a_path_argument_keeps_typer_checks(tracked: Path) -> None:

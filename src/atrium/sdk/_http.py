@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json as _json
 from collections.abc import Callable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, TypeVar
@@ -15,6 +16,10 @@ API_PREFIX = "/api/v1"
 CONNECTION_HINT = "is the server running? set ATRIUM_URL or run `atrium login`"
 
 T = TypeVar("T")
+#: Bodies from this size are decoded by pydantic_core: three times as fast as the standard
+#: library's json (a 1,000-run search page is half a megabyte; keys repeat in every item of a
+#: page, so caching them pays), but importing it costs ~25 ms, more than decoding a small body.
+LARGE_BODY = 64 * 1024
 Params = Mapping[str, object]
 
 
@@ -56,7 +61,7 @@ class HttpCore:
         _raise_for_status(response)
         if response.status_code == 204 or not response.content:
             return None
-        return response.json()
+        return _decode(response.content)
 
     def page(
         self, path: str, parse: Callable[[Mapping[str, Any]], T], params: Params | None = None
@@ -131,3 +136,11 @@ def _parse_error_body(response: httpx.Response) -> tuple[str | None, str, Any]:
     except (ValueError, KeyError, TypeError):
         text = response.text.strip()[:200] or response.reason_phrase
         return None, f"HTTP {response.status_code}: {text}", None
+
+
+def _decode(content: bytes) -> Any:
+    if len(content) < LARGE_BODY:
+        return _json.loads(content)
+    from pydantic_core import from_json
+
+    return from_json(content, cache_strings="keys")
