@@ -7,7 +7,7 @@ anyone else's needs the group's admin (``run.manage``). Everyone else gets a 404
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,7 +20,7 @@ from atrium.server.domain.tracking import Selection
 from atrium.server.services import policy
 from atrium.server.store import run_views as views
 from atrium.server.store import runs as run_store
-from atrium.server.store.run_views import Latest
+from atrium.server.store.run_views import Latest, RunColumns
 from atrium.server.store.tables import GroupRow
 from atrium.server.store.tracking_tables import RunParamRow, RunRow, RunTagRow
 
@@ -62,49 +62,70 @@ def _latest(found: list[Latest]) -> dict[str, LatestMetric]:
     }
 
 
-def to_runs(s: Session, group: str, ids: Sequence[int], only: Selection = EVERYTHING) -> list[Run]:
-    """Wire models of the runs ``ids`` with their params, tags and latest metrics (those
-    ``only`` selects), in a few queries (store/run_views.py).
+@dataclass(frozen=True)
+class RunViews:
+    """The rows a page of runs shows, fetched in a few queries (store/run_views.py); iterating
+    makes their wire models one at a time.
 
-    Built without validation: the values come from the database, already checked, and
-    validating a page of a thousand runs again would cost more than the queries."""
-    rows = views.runs(s, ids)
-    params = views.pairs(s, RunParamRow, ids, only.params)
-    tags = views.pairs(s, RunTagRow, ids, only.tags)
-    metrics = views.latest(s, ids, only.metrics)
-    inputs = views.inputs(s, ids) if only.inputs else {}
-    experiments = views.experiment_names(s, [r[3] for r in rows])
-    parents = views.uuids(s, [r[8] for r in rows if r[8] is not None])
-    out = []
-    for (
-        id_, uuid, name, experiment_id, status, user, start_time, end_time, parent_id,
-        source_type, source_name, job_id, git_commit, notes,
-    ) in rows:  # fmt: skip
-        fields = {
-            "id": uuid,
-            "name": name,
-            "group": group,
-            "experiment": experiments[experiment_id],
-            "experiment_id": experiment_id,
-            "status": status,
-            "user": user,
-            "start_time": start_time,
-            "end_time": end_time,
-            "parent_run_id": parents.get(parent_id) if parent_id is not None else None,
-            "source": {
-                "type": source_type,
-                "name": source_name,
-                "job_id": job_id,
-                "git_commit": git_commit,
-            },
-            "notes": notes,
-            "params": params.get(id_, {}),
-            "tags": tags.get(id_, {}),
-            "metrics": _latest(metrics.get(id_, [])),
-            "inputs": inputs.get(id_, []),
-        }
-        out.append(_trusted(fields))
-    return out
+    A page can then be encoded run by run, each run dropped as soon as it is encoded: a whole
+    page of 1,000 runs alive at once outlives the garbage collector's young generations, and the
+    full collections that a few such pages bring on walk every object of the server. The models
+    are built without validation: the values come from the database, already checked."""
+
+    group: str
+    rows: list[RunColumns]
+    params: dict[int, dict[str, str]]
+    tags: dict[int, dict[str, str]]
+    metrics: dict[int, list[Latest]]
+    inputs: dict[int, list[str]]
+
+    def __iter__(self) -> Iterator[Run]:
+        group, params, tags = self.group, self.params, self.tags
+        metrics, inputs = self.metrics, self.inputs
+        for (
+            id_, uuid, name, experiment_id, experiment, status, user, start_time, end_time,
+            parent, source_type, source_name, job_id, git_commit, notes,
+        ) in self.rows:  # fmt: skip
+            yield _trusted({
+                "id": uuid,
+                "name": name,
+                "group": group,
+                "experiment": experiment,
+                "experiment_id": experiment_id,
+                "status": status,
+                "user": user,
+                "start_time": start_time,
+                "end_time": end_time,
+                "parent_run_id": parent,
+                "source": {
+                    "type": source_type,
+                    "name": source_name,
+                    "job_id": job_id,
+                    "git_commit": git_commit,
+                },
+                "notes": notes,
+                "params": params.get(id_, {}),
+                "tags": tags.get(id_, {}),
+                "metrics": _latest(metrics.get(id_, [])),
+                "inputs": inputs.get(id_, []),
+            })  # fmt: skip
+
+
+def run_views(s: Session, group: str, ids: Sequence[int], only: Selection = EVERYTHING) -> RunViews:
+    """The runs ``ids`` with their params, tags and latest metrics (those ``only`` selects)."""
+    return RunViews(
+        group=group,
+        rows=views.runs(s, ids),
+        params=views.pairs(s, RunParamRow, ids, only.params),
+        tags=views.pairs(s, RunTagRow, ids, only.tags),
+        metrics=views.latest(s, ids, only.metrics),
+        inputs=views.inputs(s, ids) if only.inputs else {},
+    )
+
+
+def to_runs(s: Session, group: str, ids: Sequence[int], only: Selection = EVERYTHING) -> list[Run]:
+    """Wire models of the runs ``ids`` (see :class:`RunViews`)."""
+    return list(run_views(s, group, ids, only))
 
 
 def _trusted(fields: dict[str, Any]) -> Run:

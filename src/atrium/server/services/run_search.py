@@ -12,6 +12,7 @@ from atrium.server.domain.run_filter import parse_filter, parse_order
 from atrium.server.domain.tracking import Selection
 from atrium.server.services import policy
 from atrium.server.services import run_access as access
+from atrium.server.services.run_access import RunViews
 from atrium.server.store import experiments as exp_store
 from atrium.server.store import run_search as search_store
 from atrium.server.store import runs as run_store
@@ -25,6 +26,12 @@ class RunSearchService:
         self.db = db
 
     def search(self, ctx: Context, group: str, query: RunSearch) -> Page[Run]:
+        views, nxt = self.views(ctx, group, query)
+        return Page[Run](items=list(views), next_cursor=nxt)
+
+    def views(self, ctx: Context, group: str, query: RunSearch) -> tuple[RunViews, str | None]:
+        """One page of matching runs, to be built one at a time (see RunViews), and the next
+        page's cursor."""
         node = parse_filter(query.filter)
         order = [parse_order(entry) for entry in query.order_by]
         with self.db.read() as s:
@@ -39,8 +46,7 @@ class RunSearchService:
             ids, nxt = search_store.search(
                 s, row.id, experiment_ids, node, order, query.limit, query.cursor
             )
-            runs = access.to_runs(s, group, ids, Selection.of(query.fields))
-            return Page[Run](items=runs, next_cursor=nxt)
+            return access.run_views(s, group, ids, Selection.of(query.fields)), nxt
 
     def compare(self, ctx: Context, group: str, run_ids: Sequence[str]) -> RunComparison:
         wanted = list(dict.fromkeys(run_ids))

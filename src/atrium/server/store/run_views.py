@@ -2,9 +2,9 @@
 
 A search page holds up to 1,000 runs with their params, tags and latest metrics: thousands of
 rows. ORM objects and an ``IN`` list of a thousand bound parameters cost more than the queries
-themselves, so these read tuples on the session's connection (the ORM's result machinery
-took half the time of a page), fetched all at once, and pass the run ids as one parameter: a
-JSON array read by ``json_each`` on SQLite, an array compared with ``= ANY`` on PostgreSQL.
+themselves, so these fetch the driver's own tuples (:func:`_fetch`) and pass the run ids as one
+parameter: a JSON array read by ``json_each`` on SQLite, an array compared with ``= ANY`` on
+PostgreSQL.
 """
 
 from __future__ import annotations
@@ -12,11 +12,12 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, any_, bindparam, func, select
+from sqlalchemy import BigInteger, ColumnElement, Executable, any_, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
-from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm import InstrumentedAttribute, Session, aliased
 
 from atrium.server.store.tracking_tables import (
     ExperimentRow,
@@ -31,6 +32,28 @@ from atrium.server.store.tracking_tables import (
 Latest = tuple[str, float | None, int, int, float | None, float | None, int]
 
 
+def _fetch(s: Session, stmt: Executable) -> Sequence[Any]:
+    """All rows of ``stmt`` as the driver's plain tuples, without SQLAlchemy's ``Row`` objects
+    and result processing: for a page's thousands of rows they cost more than the query, and
+    they stay alive long enough to make the garbage collector's full passes more frequent.
+    Only for columns the driver already returns as the right Python type (see :func:`_utc`)."""
+    result = s.connection().execute(stmt)
+    try:
+        return result.cursor.fetchall()
+    finally:
+        result.close()
+
+
+def _utc(value: datetime | str | None) -> datetime | None:
+    """What ``UTCDateTime`` makes of a raw value: SQLite's driver returns the stored text, the
+    UTC time without an offset (parsed with one: ``replace(tzinfo=)`` is several times slower)."""
+    if isinstance(value, str):
+        return datetime.fromisoformat(value + "+00:00")
+    if value is None or value.tzinfo:
+        return value
+    return value.replace(tzinfo=UTC)
+
+
 def _among(
     s: Session, column: InstrumentedAttribute[int], ids: Sequence[int]
 ) -> ColumnElement[bool]:
@@ -41,15 +64,18 @@ def _among(
 
 
 # What a page shows of each run, in this order (plain tuples: a thousand rows' attribute
-# lookups by name cost more than the query).
+# lookups by name cost more than the query): id, uuid, name, experiment id and name, status,
+# user, start and end times, the parent's uuid, source type, name, job id and git commit, notes.
 RunColumns = tuple[
-    int, str, str, int, str, str | None, datetime, datetime | None, int | None,
+    int, str, str, int, str, str, str | None, datetime, datetime | None, str | None,
     str, str | None, int | None, str | None, str | None,
 ]  # fmt: skip
+_Parent = aliased(RunRow)
 _COLUMNS = (
-    RunRow.id, RunRow.uuid, RunRow.name, RunRow.experiment_id, RunRow.status, RunRow.user,
-    RunRow.start_time, RunRow.end_time, RunRow.parent_id, RunRow.source_type,
-    RunRow.source_name, RunRow.source_job_id, RunRow.git_commit, RunRow.notes,
+    RunRow.id, RunRow.uuid, RunRow.name, RunRow.experiment_id, ExperimentRow.name,
+    RunRow.status, RunRow.user, RunRow.start_time, RunRow.end_time, _Parent.uuid,
+    RunRow.source_type, RunRow.source_name, RunRow.source_job_id, RunRow.git_commit,
+    RunRow.notes,
 )  # fmt: skip
 
 
@@ -57,8 +83,13 @@ def runs(s: Session, ids: Sequence[int]) -> list[RunColumns]:
     """The runs' :data:`RunColumns`, in the order of ``ids``."""
     if not ids:
         return []
-    stmt = select(*_COLUMNS).where(_among(s, RunRow.id, ids))
-    found = {row[0]: row for row in s.connection().execute(stmt).tuples().all()}
+    stmt = (
+        select(*_COLUMNS)
+        .join(ExperimentRow, ExperimentRow.id == RunRow.experiment_id)
+        .outerjoin(_Parent, _Parent.id == RunRow.parent_id)
+        .where(_among(s, RunRow.id, ids))
+    )
+    found = {row[0]: (*row[:7], _utc(row[7]), _utc(row[8]), *row[9:]) for row in _fetch(s, stmt)}
     return [found[i] for i in ids if i in found]
 
 
@@ -74,7 +105,7 @@ def pairs(
         stmt = select(table.run_id, table.key, table.value).where(_among(s, table.run_id, ids))
         if keys is not None:
             stmt = stmt.where(table.key.in_(sorted(keys)))
-        for run_id, key, value in s.connection().execute(stmt).tuples().all():
+        for run_id, key, value in _fetch(s, stmt):
             out[run_id][key] = value
     return out
 
@@ -89,11 +120,11 @@ def latest(
         stmt = select(
             m.run_id, m.key, m.last_value, m.last_step, m.last_timestamp, m.min_value,
             m.max_value, m.count,
-        ).where(_among(s, m.run_id, ids)).order_by(m.key)  # fmt: skip
+        ).where(_among(s, m.run_id, ids)).order_by(m.run_id, m.key)  # fmt: skip
         if keys is not None:
             stmt = stmt.where(m.key.in_(sorted(keys)))
-        for run_id, *rest in s.connection().execute(stmt).tuples().all():
-            out[run_id].append(tuple(rest))  # type: ignore[arg-type]
+        for row in _fetch(s, stmt):
+            out[row[0]].append(row[1:])
     return out
 
 
@@ -114,9 +145,3 @@ def experiment_names(s: Session, ids: Sequence[int]) -> dict[int, str]:
     wanted = sorted(set(ids))
     stmt = select(ExperimentRow.id, ExperimentRow.name).where(ExperimentRow.id.in_(wanted))
     return {i: n for i, n in s.connection().execute(stmt).tuples()} if wanted else {}
-
-
-def uuids(s: Session, ids: Sequence[int]) -> dict[int, str]:
-    wanted = sorted(set(ids))
-    stmt = select(RunRow.id, RunRow.uuid).where(_among(s, RunRow.id, wanted))
-    return {i: u for i, u in s.connection().execute(stmt).tuples()} if wanted else {}
