@@ -282,6 +282,30 @@ def test_put_many_stores_the_good_blobs_and_reports_the_bad(
     assert set(blob_store.iter_keys()) == set(stored) - {key}
 
 
+def test_get_many_returns_verified_bytes_in_order(blob_store: BlobStore) -> None:
+    small = dict(blob(4096, seed=i) for i in range(1200))  # over one index query's batch
+    big_key, big = blob(5 * MiB + 3, seed=99)  # a loose file in the local store
+    assert blob_store.put_many([*small.items(), (big_key, big)]) == []
+    blob_store.put_bytes(*blob(10, seed=98))  # stored alone (a file of its own)
+    alone, alone_data = blob(10, seed=98)
+    keys = [*reversed(small), big_key, alone, next(iter(small))]  # any order, repeats allowed
+    stored = {**small, big_key: big, alone: alone_data}
+    assert [(k, d) for k, d in blob_store.get_many(keys)] == [(k, stored[k]) for k in keys]
+    assert list(blob_store.get_many([])) == []
+
+
+def test_get_many_raises_when_it_reaches_an_absent_blob(blob_store: BlobStore) -> None:
+    present, data = blob(100, seed=1)
+    absent, _ = blob(100, seed=2)
+    blob_store.put_many([(present, data)])
+    got = blob_store.get_many([present, absent])
+    assert next(got) == (present, data)
+    with pytest.raises(BlobNotFound):
+        next(got)
+    with pytest.raises(InvalidKey):
+        list(blob_store.get_many([present, "../x"]))
+
+
 def test_put_many_refuses_bad_input_before_storing_anything(blob_store: BlobStore) -> None:
     good = blob(100)
     with pytest.raises(InvalidKey):

@@ -115,6 +115,33 @@ def test_a_damaged_packed_blob_is_quarantined_and_repaired(store: LocalBlobStore
     assert store.get_bytes(damaged) == wanted[damaged]
 
 
+def test_get_many_quarantines_a_damaged_packed_blob(store: LocalBlobStore) -> None:
+    wanted = blobs(3)
+    store.put_many(wanted.items())
+    [pack] = pack_files(store)
+    pack.chmod(0o644)
+    damaged = min(wanted, key=lambda k: store._packs.find(k).offset)  # type: ignore[union-attr]
+    with open(pack, "r+b") as f:
+        f.write(b"\0")
+    with pytest.raises(BlobCorrupt):
+        list(store.get_many(sorted(wanted)))
+    assert store.missing(wanted) == {damaged}
+    assert len(list((store.root / "quarantine").iterdir())) == 1
+
+
+def test_get_many_reads_blobs_moved_by_a_compaction_meanwhile(store: LocalBlobStore) -> None:
+    wanted = blobs(400)
+    store.put_many(wanted.items())
+    keys = sorted(wanted)
+    reading = store.get_many(keys[201:])
+    assert next(reading) == (keys[201], wanted[keys[201]])  # the old pack is open now
+    for key in keys[:201]:
+        store.delete(key)  # compacts: the old pack file is removed
+    assert dict(reading) == {k: wanted[k] for k in keys[202:]}
+    fresh = store.get_many(keys[201:])  # looked up after the move: reads the new pack
+    assert dict(fresh) == {k: wanted[k] for k in keys[201:]}
+
+
 def test_materialized_packed_blob_is_a_read_only_copy(
     store: LocalBlobStore, tmp_path: Path
 ) -> None:

@@ -54,8 +54,7 @@ def _pack_stream(blobs: BlobStore, keys: Sequence[str], piece: int = 2**20) -> I
     send per piece, not per blob); a large blob is sent as it was read, without a copy."""
     pending: list[bytes] = []
     size = 0
-    for key in keys:
-        data = blobs.get_bytes(key)
+    for key, data in blobs.get_many(keys):
         pending.append(RECORD.pack(bytes.fromhex(key), len(data)))
         if len(data) >= piece:
             yield b"".join(pending)

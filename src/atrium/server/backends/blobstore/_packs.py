@@ -90,6 +90,17 @@ class PackIndex:
         )
         return None if row is None else Packed(*row)
 
+    def find_many(self, keys: Sequence[str]) -> dict[str, Packed]:
+        """Where each indexed one of ``keys`` is (one query per batch, not one per key)."""
+        db, found = self._db(), {}
+        for i in range(0, len(keys), _QUERY_BATCH):
+            batch = {bytes.fromhex(k): k for k in keys[i : i + _QUERY_BATCH]}
+            marks = ",".join("?" * len(batch))
+            query = f'SELECT key, pack, "offset", size, mtime FROM blobs WHERE key IN ({marks})'
+            for raw, *where in db.execute(query, list(batch)):
+                found[batch[raw]] = Packed(*where)
+        return found
+
     def present(self, keys: Sequence[str]) -> set[str]:
         """Which of ``keys`` are indexed."""
         db, found = self._db(), set[str]()

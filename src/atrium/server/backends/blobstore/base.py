@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO, Protocol, TypeGuard, runtime_checkable
 
@@ -150,6 +150,15 @@ class BlobStore(Protocol):
         ...
 
     def get_bytes(self, key: str) -> bytes: ...
+
+    def get_many(self, keys: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+        """``(key, bytes)`` of each of ``keys``, in order, each verified like :meth:`get_bytes`.
+
+        Raises BlobNotFound (or BlobCorrupt) when it reaches a key that is absent (or damaged).
+        The local store looks up all the packed ones at once and reads each pack through one
+        open file: a pull of 20,000 small files asks for them in a few calls.
+        """
+        ...
 
     def open(self, key: str) -> Iterator[bytes]:
         """Stream the blob in ~1 MiB chunks.

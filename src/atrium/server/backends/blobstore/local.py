@@ -28,7 +28,7 @@ import contextlib
 import os
 import secrets
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -202,6 +202,40 @@ class LocalBlobStore:
         with self._open_file(key) as f:
             data = f.read()
             self._verify(key, hash_bytes(data), f)
+        return data
+
+    def get_many(self, keys: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+        for key in keys:
+            check_key(key)
+        where = self._packs.find_many(keys)  # one lookup for all, not one query per blob
+        packs: dict[str, int] = {}  # pack name -> a descriptor open for the whole call
+        try:
+            for key in keys:
+                packed = where.get(key)
+                data = None if packed is None else self._read_from(packs, key, packed)
+                yield key, self.get_bytes(key) if data is None else data
+        finally:
+            for fd in packs.values():
+                os.close(fd)
+
+    def _read_from(self, packs: dict[str, int], key: str, where: Packed) -> bytes | None:
+        """A packed blob's verified bytes, read through ``packs``; None if its pack is gone.
+
+        A pack compacted away after the lookup either is still open here (an unlinked file
+        keeps its bytes) or fails to open, and the caller looks the blob up again.
+        """
+        fd = packs.get(where.pack)
+        if fd is None:
+            try:
+                fd = os.open(self._packs.pack_path(where.pack), os.O_RDONLY | os.O_CLOEXEC)
+            except FileNotFoundError:
+                return None
+            packs[where.pack] = fd
+        data = os.pread(fd, where.size, where.offset)
+        actual = hash_bytes(data)
+        if actual != key or len(data) != where.size:
+            self._quarantine_packed(key, where, data)
+            raise BlobCorrupt(key, actual)
         return data
 
     def open(self, key: str) -> Iterator[bytes]:

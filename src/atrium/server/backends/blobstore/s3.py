@@ -8,7 +8,7 @@ shared by all threads (see ``_s3_client``).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -151,6 +151,12 @@ class S3BlobStore:
         if actual != key:
             raise BlobCorrupt(key, actual)
         return data
+
+    def get_many(self, keys: Sequence[str]) -> Iterator[tuple[str, bytes]]:
+        for key in keys:
+            check_key(key)
+        for key in keys:
+            yield key, self.get_bytes(key)
 
     def open(self, key: str) -> Iterator[bytes]:
         return self._stream(key, self._get(key))
