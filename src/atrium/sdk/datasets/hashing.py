@@ -179,11 +179,16 @@ def _hash_one(f: LocalFile, keep: bool) -> Digest:
 
 
 def read_small(path: str, size: int, name: str) -> bytes:
-    """The whole file, checking that it still has the size it was scanned with."""
+    """The whole file, checking that it still has the size it was scanned with.
+
+    Asking for one byte more than expected shows a file that grew; a read that returns exactly
+    the expected size is taken as complete (a regular file's read stops short only at its end),
+    which saves a second read per file: 20,000 system calls in a push of 20,000 small files.
+    """
     fd = os.open(path, os.O_RDONLY)
     try:
         data = os.read(fd, size + 1)
-        while len(data) < size + 1:  # a short read is legal; keep going until EOF
+        while len(data) < size:  # a short read is legal (e.g. a signal); keep going until EOF
             more = os.read(fd, size + 1 - len(data))
             if not more:
                 break
