@@ -66,9 +66,10 @@ print(json.dumps({"exit": code, "modules": sorted(m for m, v in sys.modules.item
 
 # Never needed by a client command: the server side, its database layer and web framework.
 SERVER_ONLY = ("atrium.server", "sqlalchemy", "fastapi", "starlette", "uvicorn", "alembic")
-# Not needed by an offline status printing JSON: the HTTP client, the SDK's resources, Rich, and
-# pydantic (Typer's parameter conversion; see atrium.cli._params).
-NOT_FOR_OFFLINE_STATUS = ("httpx", "atrium.sdk.client", "rich", "pydantic", "blake3")
+# Not needed by an offline status printing JSON: the HTTP client, the SDK's resources, Rich,
+# pydantic (Typer's parameter conversion; see atrium.cli._params), and, with no file touched
+# since, BLAKE3 and the hash cache (sqlite3).
+NOT_FOR_OFFLINE_STATUS = ("httpx", "atrium.sdk.client", "rich", "pydantic", "blake3", "sqlite3")
 
 
 def run_entry(*args: str) -> tuple[int, set[str], str]:

@@ -16,7 +16,6 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from atrium.sdk.datasets.errors import LocalDataError
-from atrium.sdk.datasets.hashcache import RACY_NS
 from atrium.sdk.datasets.models import FileEntry, Status
 from atrium.sdk.datasets.scan import META_DIR, LocalFile, scan
 
@@ -102,6 +101,8 @@ def base_files(entries: Sequence[FileEntry]) -> BaseFiles:
 def trusted_stamps(files: Sequence[LocalFile], scanned_at_ns: int) -> Stamps:
     """Stamps of files scanned at ``scanned_at_ns``, leaving out those modified too recently
     to be sure a later write changes their mtime (see hashcache.RACY_NS)."""
+    from atrium.sdk.datasets.hashcache import RACY_NS  # sqlite3, platformdirs: not for status
+
     limit = scanned_at_ns - RACY_NS
     return {f.path: (f.mtime_ns, f.inode) for f in files if f.mtime_ns < limit}
 
