@@ -328,3 +328,28 @@ def _job(hub: Any, spec: dict[str, Any]) -> int:
         s.add(row)
         s.flush()
         return int(row.id)
+
+
+def test_a_search_page_carries_each_run_as_its_own_answer_does(world: World) -> None:
+    """Search pages are encoded apart from single runs (run by run, from plain dicts): the
+    same JSON, non-finite metrics, times, parent, source, params, tags and inputs included."""
+    parent = new_run(world.alice, params={"lr": "0.1"}, tags={"team": "vision"})
+    child = new_run(
+        world.alice,
+        parent_run_id=parent["id"],
+        source={"type": "script", "name": "train.py", "git_commit": "abcdef1"},
+    )
+    values = ["NaN", "Infinity", "-Infinity", 0.1 + 0.2, -0.0, 1e-5]
+    assert log(world.alice, child["id"], metrics=[series("x", values)]).status_code == 200
+    assert log(world.alice, child["id"], metrics=[series("y", [2.5, "NaN"])]).status_code == 200
+    world.alice.patch(f"{RUNS}/{child['id']}", json={"status": "finished", "notes": 'é "q"'})
+    page = world.alice.get(RUNS, params={"limit": 1000}).json()
+    assert page["next_cursor"] is None
+    for run in (parent, child):
+        single = world.alice.get(f"{RUNS}/{run['id']}").json()
+        assert [r for r in page["items"] if r["id"] == run["id"]] == [single]
+    assert single["metrics"]["y"]["value"] == "NaN" and single["parent_run_id"] == parent["id"]
+    found = world.alice.post(f"{RUNS}/search", json={"fields": ["metrics.x"]}).json()["items"]
+    assert [r["metrics"] for r in found if r["id"] == child["id"]] == [
+        {"x": world.alice.get(f"{RUNS}/{child['id']}").json()["metrics"]["x"]}
+    ]

@@ -7,13 +7,14 @@ anyone else's needs the group's admin (``run.manage``). Everyone else gets a 404
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
+from math import isfinite
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from atrium.contracts.tracking import LatestMetric, Run
+from atrium.contracts.tracking import Run
 from atrium.server.domain.errors import NotFound
 from atrium.server.domain.model import Context
 from atrium.server.domain.tracking import Selection
@@ -47,7 +48,7 @@ def resolve(
     return RunTarget(row, run)
 
 
-def _latest(found: list[Latest]) -> dict[str, LatestMetric]:
+def _latest(found: list[Latest]) -> dict[str, Any]:
     """Each metric's latest value; a NULL value is a NaN (see domain.tracking)."""
     return {
         key: {
@@ -62,10 +63,29 @@ def _latest(found: list[Latest]) -> dict[str, LatestMetric]:
     }
 
 
+def _latest_json(found: list[Latest]) -> dict[str, Any]:
+    """:func:`_latest` as JSON carries it: NaN and the infinities as their strings."""
+    return {
+        key: {
+            "value": "NaN" if value is None else value if isfinite(value) else _text(value),
+            "step": step,
+            "timestamp": timestamp,
+            "min": low if low is None or isfinite(low) else _text(low),
+            "max": high if high is None or isfinite(high) else _text(high),
+            "count": count,
+        }
+        for key, value, step, timestamp, low, high, count in found
+    }
+
+
+def _text(value: float) -> str:
+    return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+
+
 @dataclass(frozen=True)
 class RunViews:
     """The rows a page of runs shows, fetched in a few queries (store/run_views.py); iterating
-    makes their wire models one at a time.
+    makes their wire models one at a time, :meth:`json_ready` their plain dicts.
 
     A page can then be encoded run by run, each run dropped as soon as it is encoded: a whole
     page of 1,000 runs alive at once outlives the garbage collector's young generations, and the
@@ -80,13 +100,21 @@ class RunViews:
     inputs: dict[int, list[str]]
 
     def __iter__(self) -> Iterator[Run]:
+        return (_trusted(fields) for fields in self._fields(_latest))
+
+    def json_ready(self) -> Iterator[dict[str, Any]]:
+        """Each run's fields as a JSON encoder takes them, non-finite metrics as strings (the
+        wire's form, contracts/tracking.py), without the models."""
+        return self._fields(_latest_json)
+
+    def _fields(self, latest: Callable[[list[Latest]], dict[str, Any]]) -> Iterator[dict[str, Any]]:
         group, params, tags = self.group, self.params, self.tags
         metrics, inputs = self.metrics, self.inputs
         for (
             id_, uuid, name, experiment_id, experiment, status, user, start_time, end_time,
             parent, source_type, source_name, job_id, git_commit, notes,
         ) in self.rows:  # fmt: skip
-            yield _trusted({
+            yield {
                 "id": uuid,
                 "name": name,
                 "group": group,
@@ -106,9 +134,9 @@ class RunViews:
                 "notes": notes,
                 "params": params.get(id_, {}),
                 "tags": tags.get(id_, {}),
-                "metrics": _latest(metrics.get(id_, [])),
+                "metrics": latest(metrics.get(id_, [])),
                 "inputs": inputs.get(id_, []),
-            })  # fmt: skip
+            }
 
 
 def run_views(s: Session, group: str, ids: Sequence[int], only: Selection = EVERYTHING) -> RunViews:

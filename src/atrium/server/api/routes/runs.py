@@ -3,19 +3,20 @@
 Large answers (search pages, histories) are serialised by Pydantic straight to JSON bytes:
 FastAPI would validate them again and encode them with the standard library, several times
 slower for a 100,000-point history. A search page is encoded run by run as its runs are built
-(services/run_access.py RunViews says why).
+(services/run_access.py RunViews says why), by orjson from plain dicts: three times as fast as
+Pydantic, and the same bytes.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Annotated
 
 import anyio.from_thread
+import orjson
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import StreamingResponse
-from pydantic import BaseModel, TypeAdapter
-from pydantic_core import to_json
+from pydantic import BaseModel
 from starlette.concurrency import iterate_in_threadpool, run_in_threadpool
 
 from atrium.contracts.common import Page
@@ -37,6 +38,7 @@ from atrium.contracts.tracking import (
 )
 from atrium.server.api.deps import Ctx, Paging, Services
 from atrium.server.api.routes import ERRORS
+from atrium.server.services.run_access import RunViews
 
 router = APIRouter(prefix="/groups/{group}/runs", tags=["tracking"], responses=ERRORS)
 GroupName = Annotated[str, Path(max_length=63)]
@@ -50,17 +52,15 @@ OCTETS = {
 }
 
 
-RUN_JSON = TypeAdapter(Run)
-
-
 def model_response(model: BaseModel, status_code: int = 200) -> Response:
     return Response(model.model_dump_json(), status_code, media_type="application/json")
 
 
-def runs_page_response(runs: Iterable[Run], next_cursor: str | None) -> Response:
-    """What ``model_response(Page[Run](...))`` sends, each run encoded as soon as it is made."""
-    items = b",".join([RUN_JSON.dump_json(run) for run in runs])
-    body = b'{"items":[' + items + b'],"next_cursor":' + to_json(next_cursor) + b"}"
+def runs_page_response(runs: RunViews, next_cursor: str | None) -> Response:
+    """What ``model_response(Page[Run](...))`` sends, each run encoded as soon as it is made
+    (UTC times end in Z, as Pydantic writes them)."""
+    items = b",".join([orjson.dumps(run, option=orjson.OPT_UTC_Z) for run in runs.json_ready()])
+    body = b'{"items":[' + items + b'],"next_cursor":' + orjson.dumps(next_cursor) + b"}"
     return Response(body, media_type="application/json")
 
 
