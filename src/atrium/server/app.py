@@ -6,11 +6,16 @@ import functools
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import timedelta
+from typing import Any
 
 from fastapi import APIRouter, FastAPI, Response
+from fastapi.encoders import jsonable_encoder
+from fastapi.openapi.models import Schema
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
+from pydantic.json_schema import models_json_schema
 from starlette.routing import BaseRoute
 
+from atrium.contracts.common import ErrorEnvelope
 from atrium.server.api import errors, mlflow, static
 from atrium.server.api.lazy import LazyRouter
 from atrium.server.api.middleware import BodyLimit, Metrics, RequestId
@@ -86,6 +91,29 @@ BODY_LIMITS = (
 )
 
 
+class AtriumAPI(FastAPI):
+    """FastAPI, with the error envelope the routes document by reference (routes.ERRORS) in
+    the OpenAPI document's components."""
+
+    def openapi(self) -> dict[str, Any]:
+        document = super().openapi()  # cached: this runs once per document
+        schemas = document.setdefault("components", {}).setdefault("schemas", {})
+        if "ErrorEnvelope" not in schemas:
+            schemas.update(_error_schemas())
+            document["components"]["schemas"] = dict(sorted(schemas.items()))
+        return document
+
+
+def _error_schemas() -> dict[str, Any]:
+    """ErrorEnvelope's schemas as FastAPI writes a model's (None values left out)."""
+    ref = "#/components/schemas/{model}"
+    _, found = models_json_schema([(ErrorEnvelope, "serialization")], ref_template=ref)
+    return {
+        name: jsonable_encoder(Schema(**schema), by_alias=True, exclude_none=True)
+        for name, schema in found["$defs"].items()
+    }
+
+
 def create_app(
     settings: Settings,
     db: Database | None = None,
@@ -123,7 +151,7 @@ def create_app(
         if db is None:
             database.dispose()
 
-    app = FastAPI(
+    app = AtriumAPI(
         title="Atrium",
         version=VERSION,
         description="Groups, quotas, datasets, jobs, models and deployments in one hub.",
