@@ -24,8 +24,14 @@ class CsrfFailed(DomainError):
     status = 403
 
 
-def hub(request: Request) -> Hub:
+def _hub(request: Request) -> Hub:
     return request.app.state.hub  # type: ignore[no-any-return]
+
+
+# The dependencies that only read the request are coroutines: FastAPI runs a plain function
+# dependency in its thread pool, a round trip between threads on every request.
+async def hub(request: Request) -> Hub:
+    return _hub(request)
 
 
 def _credentials(request: Request) -> tuple[str | None, bool]:
@@ -56,7 +62,7 @@ def context(request: Request) -> Context:
         ctx = Context(ANONYMOUS, meta)
         request.state.ctx = ctx
         return ctx
-    found = hub(request).auth.authenticate(secret, via_cookie)
+    found = _hub(request).auth.authenticate(secret, via_cookie)
     ctx = Context(found.principal, meta)
     request.state.ctx = ctx
     if via_cookie and request.method not in SAFE_METHODS:
@@ -75,7 +81,7 @@ class PageParams:
     cursor: str | None
 
 
-def page_params(
+async def page_params(
     limit: Annotated[int, Query(ge=1, le=500, description="Items per page")] = 50,
     cursor: Annotated[
         str | None, Query(max_length=500, description="next_cursor of the previous page")
