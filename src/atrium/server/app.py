@@ -96,7 +96,7 @@ class AtriumAPI(FastAPI):
     the OpenAPI document's components."""
 
     def openapi(self) -> dict[str, Any]:
-        document = super().openapi()  # cached: this runs once per document
+        document = super().openapi()  # FastAPI keeps it: the schemas are added once
         schemas = document.setdefault("components", {}).setdefault("schemas", {})
         if "ErrorEnvelope" not in schemas:
             schemas.update(_error_schemas())
