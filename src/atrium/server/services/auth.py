@@ -85,7 +85,7 @@ class AuthService:
 
     def authenticate(self, secret: str, via_cookie: bool) -> Authenticated:
         now = self.clock.now()
-        with self.db.read() as s:
+        with self.db.query() as s:
             found = token_store.by_secret_hash(s, security.digest(secret))
         if found is None:
             raise Unauthenticated("the token is not valid: log in again or create a new token")

@@ -34,7 +34,7 @@ class RunSearchService:
         page's cursor."""
         node = parse_filter(query.filter)
         order = [parse_order(entry) for entry in query.order_by]
-        with self.db.read() as s:
+        with self.db.query() as s:
             row = policy.require_group(s, ctx.principal, group, "run.read")
             experiment_ids = None
             if query.experiments is not None:

@@ -36,8 +36,9 @@ def _fetch(s: Session, stmt: Executable) -> Sequence[Any]:
     """All rows of ``stmt`` as the driver's plain tuples, without SQLAlchemy's ``Row`` objects
     and result processing: for a page's thousands of rows they cost more than the query, and
     they stay alive long enough to make the garbage collector's full passes more frequent.
-    Only for columns the driver already returns as the right Python type (see :func:`_utc`)."""
-    result = s.connection().execute(stmt)
+    Only for columns the driver already returns as the right Python type (see :func:`_utc`).
+    On PostgreSQL the rows come in the binary format (store/db.py says why)."""
+    result = s.connection().execute(stmt.execution_options(binary_rows=True))
     try:
         return result.cursor.fetchall()
     finally:
@@ -139,7 +140,7 @@ def inputs(s: Session, ids: Sequence[int]) -> dict[int, list[str]]:
             .where(_among(s, RunInputRow.run_id, ids))
             .order_by(RunInputRow.ref)
         )
-        for run_id, ref in s.connection().execute(stmt).tuples().all():
+        for run_id, ref in _fetch(s, stmt):
             out[run_id].append(ref)
     return out
 
