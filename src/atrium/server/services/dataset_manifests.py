@@ -25,6 +25,7 @@ CACHED_MAX_FILES = 200_000
 class Manifest:
     files: manifests.Files  # path -> (size, hash, mode with only the executable bit, chunks)
     blobs: dict[str, int]  # every blob the files reference -> its size
+    digest: str  # manifests.digest(files): compared with the parent's to spot an unchanged push
 
 
 class ManifestReader:
@@ -82,4 +83,4 @@ def _checked(entries: list[FileEntry]) -> Manifest:
     files = {
         f.path: (f.size, f.hash, 0o755 if f.mode & 0o111 else 0o644, f.chunks) for f in entries
     }
-    return Manifest(files, manifest.blob_sizes(entries))
+    return Manifest(files, manifest.blob_sizes(entries), manifests.digest(files))

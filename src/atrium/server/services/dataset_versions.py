@@ -19,7 +19,6 @@ from atrium.contracts.datasets import (
     DiffPage,
     DiffSummary,
     FileEntry,
-    FilePage,
     Version,
     VersionCreate,
     VersionSummary,
@@ -32,7 +31,7 @@ from atrium.server.domain.model import Context
 from atrium.server.services import dataset_access as access
 from atrium.server.services.audit import Auditor
 from atrium.server.services.dataset_access import Target
-from atrium.server.services.dataset_manifests import ManifestReader
+from atrium.server.services.dataset_manifests import Manifest, ManifestReader
 from atrium.server.services.quotas import QuotaService
 from atrium.server.store import dataset_diff as diffs
 from atrium.server.store import dataset_manifests as manifests
@@ -96,16 +95,21 @@ class VersionService:
 
     def plan(self, ctx: Context, group: str, name: str, body: VersionCreate) -> dict[str, Any]:
         """What a push must upload, and whether the group's storage quota allows it."""
-        blobs = self.manifests.read(body).blobs
-        missing = self.blobs.missing(blobs)
+        pushed = self.manifests.read(body)
+        blobs = pushed.blobs
         with self.db.read() as s:
             target = access.resolve(s, ctx, group, name, "write")
             latest = ds_store.latest(s, target.dataset.id)
-            paid = manifests.blobs(s, latest.id) if latest else {}
-            new_bytes = self._new_bytes(s, target, blobs, paid)
+            # The same manifest as the latest version's: its blobs were checked when it was
+            # committed, and a live version's blobs are never collected, so nothing is
+            # missing and no byte is new.
+            unchanged = latest is not None and latest.manifest_digest == pushed.digest
+            missing = set() if unchanged else self.blobs.missing(blobs)
+            paid = manifests.blobs(s, latest.id) if latest and not unchanged else {}
+            new_bytes = 0 if unchanged else self._new_bytes(s, target, blobs, paid)
             used = ds_store.group_stored_bytes(s, target.owner.id)
         limit = self.quotas.storage_limit(target.owner.id)
-        if limit is not None and used + new_bytes > limit:
+        if limit is not None and used + new_bytes > limit and not unchanged:
             self.quotas.refuse_storage(used, new_bytes, limit)
         return {
             "missing": sorted(missing),
@@ -117,28 +121,59 @@ class VersionService:
 
     def commit(self, ctx: Context, group: str, name: str, body: VersionCreate) -> Version:
         pushed = self.manifests.read(body)
-        files, blobs = pushed.files, pushed.blobs
         with self.db.write() as s:
             target = access.resolve(s, ctx, group, name, "write")
             ds_store.lock_for_commit(s)
             ds_store.lock_dataset(s, target.dataset.id)
             parent = self._check_parent(s, target, body.parent)
-            old_files = manifests.files(s, parent.id) if parent else {}
-            old_blobs = manifests.blob_sizes(old_files)
-            # Checked inside the transaction that GC also locks: a blob cannot vanish between
-            # this check and the commit. The parent's blobs were checked when it was committed,
-            # and a live version's blobs are never collected.
-            self._require_blobs({h: n for h, n in blobs.items() if h not in old_blobs})
-            row = self._insert_version(s, ctx, target, body.message, parent, files, old_files)
-            parent_id = parent.id if parent else None
-            manifests.write_files(s, row.id, parent_id, files, old_files)
-            self._account_storage(s, target, blobs, old_blobs)
-            manifests.write_blobs(s, row.id, parent_id, blobs, old_blobs)
+            if parent is not None and parent.manifest_digest == pushed.digest:
+                row = self._commit_unchanged(s, ctx, target, body.message, parent)
+            else:
+                row = self._commit_changes(s, ctx, target, body.message, parent, pushed)
             details = {"version": row.number, "files": row.files, "bytes": row.bytes}
             self.auditor.record(
                 s, ctx, "dataset.push", "dataset", target.ref, group, details=details
             )
             return to_version(row, {})
+
+    def _commit_changes(
+        self,
+        s: Session,
+        ctx: Context,
+        target: Target,
+        message: str,
+        parent: DatasetVersionRow | None,
+        pushed: Manifest,
+    ) -> DatasetVersionRow:
+        files, blobs = pushed.files, pushed.blobs
+        old_files = manifests.files(s, parent.id) if parent else {}
+        old_blobs = manifests.blob_sizes(old_files)
+        # Checked inside the transaction that GC also locks: a blob cannot vanish between
+        # this check and the commit. The parent's blobs were checked when it was committed,
+        # and a live version's blobs are never collected.
+        self._require_blobs({h: n for h, n in blobs.items() if h not in old_blobs})
+        summary = manifest.summarize(
+            {p: (h, size) for p, (size, h, _, _) in files.items()},
+            {p: (h, size) for p, (size, h, _, _) in old_files.items()} if parent else None,
+        )
+        row = self._insert_version(s, ctx, target, message, parent, summary, pushed.digest)
+        parent_id = parent.id if parent else None
+        manifests.write_files(s, row.id, parent_id, files, old_files)
+        self._account_storage(s, target, blobs, old_blobs)
+        manifests.write_blobs(s, row.id, parent_id, blobs, old_blobs)
+        return row
+
+    def _commit_unchanged(
+        self, s: Session, ctx: Context, target: Target, message: str, parent: DatasetVersionRow
+    ) -> DatasetVersionRow:
+        """A new version with its parent's manifest: the rows are copied inside the database;
+        the blobs are the parent's (checked at its commit), so the group stores no new byte
+        and its storage holding stands."""
+        summary = manifest.Summary(parent.files, parent.bytes, 0, 0, 0)
+        digest = parent.manifest_digest
+        row = self._insert_version(s, ctx, target, message, parent, summary, digest)
+        manifests.copy_version(s, row.id, parent.id)
+        return row
 
     def _require_blobs(self, blobs: dict[str, int]) -> None:
         missing = self.blobs.missing(blobs)
@@ -171,13 +206,9 @@ class VersionService:
         target: Target,
         message: str,
         parent: DatasetVersionRow | None,
-        files: manifests.Files,
-        old: manifests.Files,
+        summary: manifest.Summary,
+        digest: str | None,
     ) -> DatasetVersionRow:
-        summary = manifest.summarize(
-            {p: (h, size) for p, (size, h, _, _) in files.items()},
-            {p: (h, size) for p, (size, h, _, _) in old.items()} if parent else None,
-        )
         row = DatasetVersionRow(
             dataset_id=target.dataset.id,
             number=ds_store.next_number(s, target.dataset.id),
@@ -190,6 +221,7 @@ class VersionService:
             added=summary.added,
             removed=summary.removed,
             changed=summary.changed,
+            manifest_digest=digest,
         )
         return ds_store.add(s, row)  # type: ignore[no-any-return]
 
@@ -235,12 +267,19 @@ class VersionService:
         prefix: str | None,
         limit: int,
         cursor: str | None,
-    ) -> FilePage:
+    ) -> tuple[builtins.list[dict[str, Any]], str | None]:
+        """One page of a version's files as JSON-ready dicts in ``FileEntry``'s field order
+        (a pull lists 20,000 at once: models would cost more than the query), and the next
+        page's cursor."""
         with self.db.read() as s:
             target = access.resolve(s, ctx, group, name, "read")
             row = access.version(s, target, ref)
-            rows, nxt = ds_store.files_page(s, row.id, prefix, limit, cursor)
-            return FilePage(items=[to_entry(r) for r in rows], next_cursor=nxt)
+            rows, nxt = manifests.files_page(s, row.id, prefix, limit, cursor)
+        items = [
+            {"path": p, "size": n, "hash": h, "mode": m, "chunks": manifests.chunks(c)}
+            for p, n, h, m, c in rows
+        ]
+        return items, nxt
 
     def file(self, ctx: Context, group: str, name: str, ref: str, path: str) -> FileEntry:
         with self.db.read() as s:

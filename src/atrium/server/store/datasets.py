@@ -126,15 +126,6 @@ def manifest(s: Session, version_id: int) -> dict[str, VersionFileRow]:
     return {row.path: row for row in s.scalars(stmt)}
 
 
-def files_page(
-    s: Session, version_id: int, prefix: str | None, limit: int, cursor: str | None
-) -> tuple[Sequence[VersionFileRow], str | None]:
-    stmt = select(VersionFileRow).where(VersionFileRow.version_id == version_id)
-    if prefix:
-        stmt = stmt.where(VersionFileRow.path.startswith(prefix, autoescape=True))
-    return page(s, stmt, VersionFileRow.path, limit, cursor)
-
-
 def file(s: Session, version_id: int, path: str) -> VersionFileRow | None:
     return s.get(VersionFileRow, (version_id, path))
 

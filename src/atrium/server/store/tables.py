@@ -262,6 +262,8 @@ class DatasetVersionRow(Base):
     added: Mapped[int] = mapped_column(Integer)
     removed: Mapped[int] = mapped_column(Integer)
     changed: Mapped[int] = mapped_column(Integer)
+    # BLAKE3 of the stored manifest (store/dataset_manifests.digest); None before migration 0009.
+    manifest_digest: Mapped[str | None] = mapped_column(String(64))
 
     __table_args__ = (Index("uq_dataset_versions_number", "dataset_id", "number", unique=True),)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
+import orjson
 from fastapi import APIRouter, Path, Query, Response
 
 from atrium.contracts.common import Page
@@ -21,6 +22,7 @@ from atrium.server.api.routes import ERRORS
 router = APIRouter(
     prefix="/groups/{group}/datasets/{name}", tags=["dataset versions"], responses=ERRORS
 )
+
 GroupName = Annotated[str, Path(max_length=63)]
 DatasetName = Annotated[str, Path(max_length=63)]
 Ref = Annotated[str, Path(max_length=100, description="latest, v3, 3, or a tag")]
@@ -29,6 +31,13 @@ Ref = Annotated[str, Path(max_length=100, description="latest, v3, 3, or a tag")
 PathCursor = Annotated[
     str | None, Query(max_length=20_000, description="next_cursor of the previous page")
 ]
+
+
+def json_response(content: dict[str, Any]) -> Response:
+    """``content`` encoded by orjson: a pull lists 20,000 files in one page, and FastAPI would
+    validate them against the response model and encode them several times slower. The bytes
+    are the same (compact, UTF-8); ``response_model`` keeps the schema documented."""
+    return Response(orjson.dumps(content), media_type="application/json")
 
 
 @router.post("/versions/plan", name="versions.plan")
@@ -66,7 +75,7 @@ def delete_version(
     return Response(status_code=204)
 
 
-@router.get("/versions/{ref}/files", name="versions.files")
+@router.get("/versions/{ref}/files", name="versions.files", response_model=FilePage)
 def list_files(
     group: GroupName,
     name: DatasetName,
@@ -76,8 +85,9 @@ def list_files(
     prefix: Annotated[str | None, Query(max_length=4096)] = None,
     limit: Annotated[int, Query(ge=1, le=100_000, description="Files per page")] = 1000,
     cursor: PathCursor = None,
-) -> FilePage:
-    return hub.versions.files(ctx, group, name, ref, prefix, limit, cursor)
+) -> Response:
+    items, nxt = hub.versions.files(ctx, group, name, ref, prefix, limit, cursor)
+    return json_response({"items": items, "next_cursor": nxt})
 
 
 @router.get("/versions/{ref}/file", name="versions.file")
