@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import socket
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -24,6 +25,8 @@ from atrium.sdk import (
     Unauthenticated,
     ValidationError,
 )
+from atrium.sdk._http import LARGE_BODY
+from atrium.sdk.tracking.models import LatestMetric
 
 Handler = Callable[[httpx.Request], httpx.Response]
 
@@ -223,4 +226,40 @@ def _user(username: str) -> dict[str, object]:
         "enabled": True,
         "created_at": "2026-01-01T00:00:00+00:00",
         "unknown_future_field": 1,
+    }
+
+
+def test_a_large_search_page_decodes_like_a_small_one() -> None:
+    """Bodies over LARGE_BODY take another decoder, and a page's metrics another builder."""
+    metrics = {
+        "acc": {"value": 0.5, "step": 1, "timestamp": 2, "min": 0.25, "max": 1.0, "count": 3},
+        "loss": {"value": "NaN", "step": 0, "timestamp": 1, "min": "-Infinity", "max": "Infinity",
+                 "count": 2},
+        "old": {"value": 1, "step": 0, "timestamp": 1, "count": 1},
+    }  # fmt: skip
+    run = {
+        "id": "a" * 32, "name": "ŝtupo ✓", "group": "ml", "experiment": "e", "experiment_id": 1,
+        "status": "finished", "user": "alice", "start_time": "2026-01-02T03:04:05Z",
+        "end_time": None, "parent_run_id": None, "source": {"type": "local", "name": None,
+        "job_id": None, "git_commit": None}, "notes": None, "params": {"lr": "0.1"},
+        "tags": {}, "metrics": metrics, "inputs": [],
+    }  # fmt: skip
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        size = int(json.loads(request.content)["limit"])
+        return httpx.Response(200, json={"items": [run] * size, "next_cursor": None})
+
+    client = scripted(handler)
+    small, large = (client.runs.search("ml", limit=n).items for n in (1, 1000))
+    assert len(json.dumps({"items": [run] * 1000})) > LARGE_BODY
+    assert repr(large[0]) == repr(large[-1]) == repr(small[0])  # repr: NaN != NaN
+    found = small[0].metrics
+    assert found["acc"] == LatestMetric(0.5, 1, 2, 0.25, 1.0, 3)
+    assert math.isnan(found["loss"].value)
+    assert (found["loss"].min, found["loss"].max) == (-math.inf, math.inf)
+    assert found["old"] == LatestMetric(1.0, 0, 1, None, None, 1)
+    assert type(found["old"].value) is float
+    assert small[0].name == "ŝtupo ✓"
+    assert found == {k: LatestMetric.from_api(v) for k, v in metrics.items()} | {
+        "loss": found["loss"]
     }

@@ -16,9 +16,9 @@ API_PREFIX = "/api/v1"
 CONNECTION_HINT = "is the server running? set ATRIUM_URL or run `atrium login`"
 
 T = TypeVar("T")
-#: Bodies from this size are decoded by pydantic_core: three times as fast as the standard
-#: library's json (a 1,000-run search page is half a megabyte; keys repeat in every item of a
-#: page, so caching them pays), but importing it costs ~25 ms, more than decoding a small body.
+#: Bodies from this size are decoded by orjson: four times as fast as the standard library's
+#: json and a third faster than pydantic_core (1.8 ms for a 1,000-run search page, half a
+#: megabyte), but importing it costs more than decoding a small body.
 LARGE_BODY = 64 * 1024
 Params = Mapping[str, object]
 
@@ -141,6 +141,6 @@ def _parse_error_body(response: httpx.Response) -> tuple[str | None, str, Any]:
 def _decode(content: bytes) -> Any:
     if len(content) < LARGE_BODY:
         return _json.loads(content)
-    from pydantic_core import from_json
+    import orjson
 
-    return from_json(content, cache_strings="keys")
+    return orjson.loads(content)

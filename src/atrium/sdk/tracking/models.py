@@ -6,7 +6,8 @@ epoch; run times are timezone-aware datetimes.
 
 A search page carries up to 1,000 runs with their latest metrics: thousands of objects. Runs
 and metrics are therefore made by :func:`_frozen`, which fills every field at once instead of
-the frozen dataclass ``__init__`` (one ``object.__setattr__`` per field, twice as slow).
+the frozen dataclass ``__init__`` (one ``object.__setattr__`` per field, twice as slow), and a
+run's metrics in one loop (:func:`_latest_metrics`) rather than two calls each.
 """
 
 from __future__ import annotations
@@ -76,15 +77,35 @@ class LatestMetric:
         """The API's metric object as it is (its keys are the fields), with non-finite values
         (strings) made floats: copying the dict whole is twice as fast as field by field."""
         metric = _frozen(cls, data)
-        fields = metric.__dict__
-        value, low, high = fields["value"], fields.setdefault("min"), fields.setdefault("max")
-        if type(value) is not float:
-            fields["value"] = number(value)
-        if type(low) is not float and low is not None:
-            fields["min"] = number(low)
-        if type(high) is not float and high is not None:
-            fields["max"] = number(high)
+        _as_floats(metric.__dict__)
         return metric
+
+
+def _as_floats(fields: dict[str, Any]) -> None:
+    """A metric's non-finite values (the API's strings) as floats; a missing min or max (older
+    servers) None."""
+    for name in ("value", "min", "max"):
+        value = fields.setdefault(name)
+        if type(value) is not float and value is not None:
+            fields[name] = number(value)
+
+
+def _latest_metrics(found: Json) -> dict[str, LatestMetric]:
+    """What ``LatestMetric.from_api`` makes of each of a run's metrics, three times as fast: a
+    page's thousands of metrics cost less in one loop than in two calls each."""
+    out = {}
+    new = object.__new__
+    for key, data in found.items():
+        metric = out[key] = new(LatestMetric)
+        fields = metric.__dict__
+        fields.update(data)
+        try:
+            finite = type(fields["value"]) is type(fields["min"]) is type(fields["max"]) is float
+        except KeyError:
+            finite = False
+        if not finite:
+            _as_floats(fields)
+    return out
 
 
 @dataclass(frozen=True)
@@ -116,7 +137,6 @@ class Run:
     @classmethod
     def from_api(cls, data: Json) -> Self:
         source = data.get("source") or {}
-        metric = LatestMetric.from_api
         fields = {
             "id": data["id"],
             "name": data["name"],
@@ -136,7 +156,7 @@ class Run:
             "notes": data.get("notes"),
             "params": dict(data.get("params") or {}),
             "tags": dict(data.get("tags") or {}),
-            "metrics": {k: metric(v) for k, v in (data.get("metrics") or {}).items()},
+            "metrics": _latest_metrics(data.get("metrics") or {}),
             "inputs": list(data.get("inputs") or []),
         }  # fmt: skip
         return _frozen(cls, fields)
