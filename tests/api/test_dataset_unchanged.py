@@ -1,4 +1,4 @@
-"""Pushing a manifest equal to the latest version's, and file pages encoded from rows."""
+"""Pushing onto a parent (an unchanged manifest, a plan), and file pages encoded from rows."""
 
 from __future__ import annotations
 
@@ -74,6 +74,14 @@ def test_an_unchanged_push_is_a_new_version_with_its_parents_files(scans: World,
     # Unchanged or not, --parent still guards against a lost update.
     _, stale = _push(scans, FILES, parent="v1")
     assert stale.status_code == 409, stale.text
+
+
+def test_a_plan_names_the_blobs_the_parent_lacks(scans: World) -> None:
+    _push(scans, FILES)
+    body = {"files": entries({**FILES, "new": b"never uploaded"})}
+    plan = scans.bob.post(f"{BASE}/versions/plan", json=body).json()
+    assert (plan["missing"], plan["upload_bytes"]) == ([key(b"never uploaded")], 14)
+    assert plan["new_stored_bytes"] == 14
 
 
 def test_a_mode_change_is_a_change(scans: World) -> None:

@@ -100,13 +100,14 @@ class VersionService:
         with self.db.read() as s:
             target = access.resolve(s, ctx, group, name, "write")
             latest = ds_store.latest(s, target.dataset.id)
-            # The same manifest as the latest version's: its blobs were checked when it was
-            # committed, and a live version's blobs are never collected, so nothing is
-            # missing and no byte is new.
+            # The latest version's blobs were checked when it was committed, and a live
+            # version's blobs are never collected: only the others can be missing. The same
+            # manifest as the latest version's has no other blob and no new byte.
             unchanged = latest is not None and latest.manifest_digest == pushed.digest
-            missing = set() if unchanged else self.blobs.missing(blobs)
             paid = manifests.blobs(s, latest.id) if latest and not unchanged else {}
-            new_bytes = 0 if unchanged else self._new_bytes(s, target, blobs, paid)
+            unknown = {} if unchanged else {h: n for h, n in blobs.items() if h not in paid}
+            missing = self.blobs.missing(unknown) if unknown else set()
+            new_bytes = self._new_bytes(s, target, unknown, {})
             used = ds_store.group_stored_bytes(s, target.owner.id)
         limit = self.quotas.storage_limit(target.owner.id)
         if limit is not None and used + new_bytes > limit and not unchanged:
