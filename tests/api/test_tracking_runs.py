@@ -342,6 +342,8 @@ def test_a_search_page_carries_each_run_as_its_own_answer_does(world: World) -> 
     values = ["NaN", "Infinity", "-Infinity", 0.1 + 0.2, -0.0, 1e-5]
     assert log(world.alice, child["id"], metrics=[series("x", values)]).status_code == 200
     assert log(world.alice, child["id"], metrics=[series("y", [2.5, "NaN"])]).status_code == 200
+    # Finite numbers whose sum overflows (the encoder tests the three numbers' sum first).
+    assert log(world.alice, child["id"], metrics=[series("z", [0.5, 1e308])]).status_code == 200
     world.alice.patch(f"{RUNS}/{child['id']}", json={"status": "finished", "notes": 'é "q"'})
     page = world.alice.get(RUNS, params={"limit": 1000}).json()
     assert page["next_cursor"] is None
@@ -349,6 +351,9 @@ def test_a_search_page_carries_each_run_as_its_own_answer_does(world: World) -> 
         single = world.alice.get(f"{RUNS}/{run['id']}").json()
         assert [r for r in page["items"] if r["id"] == run["id"]] == [single]
     assert single["metrics"]["y"]["value"] == "NaN" and single["parent_run_id"] == parent["id"]
+    assert single["metrics"]["z"] | {"timestamp": 0} == {
+        "value": 1e308, "step": 1, "timestamp": 0, "min": 0.5, "max": 1e308, "count": 2
+    }  # fmt: skip
     found = world.alice.post(f"{RUNS}/search", json={"fields": ["metrics.x"]}).json()["items"]
     assert [r["metrics"] for r in found if r["id"] == child["id"]] == [
         {"x": world.alice.get(f"{RUNS}/{child['id']}").json()["metrics"]["x"]}

@@ -65,20 +65,32 @@ def _latest(found: list[Latest]) -> dict[str, Any]:
 
 def _latest_json(found: list[Latest]) -> dict[str, Any]:
     """:func:`_latest` as JSON carries it: NaN and the infinities as their strings."""
-    return {
-        key: {
-            "value": "NaN" if value is None else value if isfinite(value) else _text(value),
+    out = {}
+    for key, value, step, timestamp, low, high, count in found:
+        metric: dict[str, Any] = {
+            "value": value,
             "step": step,
             "timestamp": timestamp,
-            "min": low if low is None or isfinite(low) else _text(low),
-            "max": high if high is None or isfinite(high) else _text(high),
+            "min": low,
+            "max": high,
             "count": count,
         }
-        for key, value, step, timestamp, low, high, count in found
-    }
+        # One test for the three numbers of nearly every metric: a sum is finite only if each
+        # term is (a sum that overflows takes the slow path too); a NULL raises TypeError.
+        try:
+            finite = isfinite(value + low + high)  # type: ignore[operator]
+        except TypeError:
+            finite = False
+        if not finite:
+            metric["value"] = "NaN" if value is None else _json_float(value)
+            metric["min"], metric["max"] = _json_float(low), _json_float(high)
+        out[key] = metric
+    return out
 
 
-def _text(value: float) -> str:
+def _json_float(value: float | None) -> float | str | None:
+    if value is None or isfinite(value):
+        return value
     return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
 
 
