@@ -31,7 +31,7 @@ def _settings(**overrides: Any) -> Any:
 
 def _prepare(settings: Any) -> Any:
     """Migrate, build the app, bootstrap the first admin; print what the operator must know."""
-    from atrium.server.allocator import tune_allocator
+    from atrium.server.allocator import freeze_startup_heap, tune_allocator
     from atrium.server.app import create_app
     from atrium.server.store import migrate
 
@@ -47,6 +47,7 @@ def _prepare(settings: Any) -> Any:
         typer.echo("  (shown once; set ATRIUM_ADMIN_PASSWORD to choose it yourself)")
     elif result.admin_created:
         typer.echo("Created platform admin 'admin' with the password from ATRIUM_ADMIN_PASSWORD")
+    freeze_startup_heap()
     return app
 
 
