@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+import importlib
 import threading
-from functools import cached_property
 from http.cookiejar import CookieJar, DefaultCookiePolicy
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar, overload
 from urllib.request import getproxies
 
 import httpx
@@ -37,6 +37,31 @@ if TYPE_CHECKING:
     from atrium.sdk.tracking.resource import ExperimentsResource, RunsResource
 
 
+R = TypeVar("R")
+
+
+class _Resource(Generic[R]):
+    """A client attribute holding one resource, its module imported on first access."""
+
+    def __init__(self, module: str, name: str) -> None:
+        self._module, self._name = module, name
+
+    def __set_name__(self, owner: type, attribute: str) -> None:
+        self._attribute = attribute
+
+    @overload
+    def __get__(self, client: None, owner: type) -> _Resource[R]: ...
+    @overload
+    def __get__(self, client: Client, owner: type) -> R: ...
+    def __get__(self, client: Client | None, owner: type) -> _Resource[R] | R:
+        if client is None:
+            return self
+        resource: R = getattr(importlib.import_module(self._module), self._name)(client._core)
+        # Not a data descriptor: from now on the instance's own attribute is found first.
+        client.__dict__[self._attribute] = resource
+        return resource
+
+
 class Client:
     """A connection to one Atrium server, acting as one user (or anonymously).
 
@@ -45,6 +70,45 @@ class Client:
     Starlette's ``TestClient``); its ``base_url`` is then the server URL and it is not closed
     by :meth:`close`.
     """
+
+    # Each resource module is imported on first use: importing them all (the model registry's
+    # contracts, tracking, jobs) costs ~0.2 s, more than a quick CLI command's own work.
+    auth: _Resource[AuthResource] = _Resource("atrium.sdk.resources.auth", "AuthResource")
+    me: _Resource[MeResource] = _Resource("atrium.sdk.resources.me", "MeResource")
+    tokens: _Resource[TokensResource] = _Resource("atrium.sdk.resources.tokens", "TokensResource")
+    users: _Resource[UsersResource] = _Resource("atrium.sdk.resources.users", "UsersResource")
+    groups: _Resource[GroupsResource] = _Resource("atrium.sdk.resources.groups", "GroupsResource")
+    members: _Resource[MembersResource] = _Resource(
+        "atrium.sdk.resources.members", "MembersResource"
+    )
+    quotas: _Resource[QuotasResource] = _Resource("atrium.sdk.resources.quotas", "QuotasResource")
+    instance_types: _Resource[InstanceTypesResource] = _Resource(
+        "atrium.sdk.resources.instance_types", "InstanceTypesResource"
+    )
+    invitations: _Resource[InvitationsResource] = _Resource(
+        "atrium.sdk.resources.invitations", "InvitationsResource"
+    )
+    audit: _Resource[AuditResource] = _Resource("atrium.sdk.resources.audit", "AuditResource")
+    admin: _Resource[AdminResource] = _Resource("atrium.sdk.resources.admin", "AdminResource")
+    datasets: _Resource[DatasetsResource] = _Resource(
+        "atrium.sdk.datasets.resource", "DatasetsResource"
+    )
+    jobs: _Resource[JobsResource] = _Resource("atrium.sdk.jobs.resource", "JobsResource")
+    secrets: _Resource[SecretsResource] = _Resource(
+        "atrium.sdk.resources.secrets", "SecretsResource"
+    )
+    schedules: _Resource[SchedulesResource] = _Resource(
+        "atrium.sdk.resources.schedules", "SchedulesResource"
+    )
+    usage: _Resource[UsageResource] = _Resource("atrium.sdk.resources.usage", "UsageResource")
+    notifications: _Resource[NotificationsResource] = _Resource(
+        "atrium.sdk.resources.notifications", "NotificationsResource"
+    )
+    experiments: _Resource[ExperimentsResource] = _Resource(
+        "atrium.sdk.tracking.resource", "ExperimentsResource"
+    )
+    runs: _Resource[RunsResource] = _Resource("atrium.sdk.tracking.resource", "RunsResource")
+    models: _Resource[ModelsResource] = _Resource("atrium.sdk.registry.resource", "ModelsResource")
 
     def __init__(
         self,
@@ -65,129 +129,6 @@ class Client:
         else:
             _, token = resolve(str(http.base_url), token)
             self._core = HttpCore(http, token, owns_http=False)
-
-    # Each resource module is imported on first use: importing them all (the model registry's
-    # contracts, tracking, jobs) costs ~0.2 s, more than a quick CLI command's own work.
-
-    @cached_property
-    def auth(self) -> AuthResource:
-        from atrium.sdk.resources.auth import AuthResource
-
-        return AuthResource(self._core)
-
-    @cached_property
-    def me(self) -> MeResource:
-        from atrium.sdk.resources.me import MeResource
-
-        return MeResource(self._core)
-
-    @cached_property
-    def tokens(self) -> TokensResource:
-        from atrium.sdk.resources.tokens import TokensResource
-
-        return TokensResource(self._core)
-
-    @cached_property
-    def users(self) -> UsersResource:
-        from atrium.sdk.resources.users import UsersResource
-
-        return UsersResource(self._core)
-
-    @cached_property
-    def groups(self) -> GroupsResource:
-        from atrium.sdk.resources.groups import GroupsResource
-
-        return GroupsResource(self._core)
-
-    @cached_property
-    def members(self) -> MembersResource:
-        from atrium.sdk.resources.members import MembersResource
-
-        return MembersResource(self._core)
-
-    @cached_property
-    def quotas(self) -> QuotasResource:
-        from atrium.sdk.resources.quotas import QuotasResource
-
-        return QuotasResource(self._core)
-
-    @cached_property
-    def instance_types(self) -> InstanceTypesResource:
-        from atrium.sdk.resources.instance_types import InstanceTypesResource
-
-        return InstanceTypesResource(self._core)
-
-    @cached_property
-    def invitations(self) -> InvitationsResource:
-        from atrium.sdk.resources.invitations import InvitationsResource
-
-        return InvitationsResource(self._core)
-
-    @cached_property
-    def audit(self) -> AuditResource:
-        from atrium.sdk.resources.audit import AuditResource
-
-        return AuditResource(self._core)
-
-    @cached_property
-    def admin(self) -> AdminResource:
-        from atrium.sdk.resources.admin import AdminResource
-
-        return AdminResource(self._core)
-
-    @cached_property
-    def datasets(self) -> DatasetsResource:
-        from atrium.sdk.datasets.resource import DatasetsResource
-
-        return DatasetsResource(self._core)
-
-    @cached_property
-    def jobs(self) -> JobsResource:
-        from atrium.sdk.jobs.resource import JobsResource
-
-        return JobsResource(self._core)
-
-    @cached_property
-    def secrets(self) -> SecretsResource:
-        from atrium.sdk.resources.secrets import SecretsResource
-
-        return SecretsResource(self._core)
-
-    @cached_property
-    def schedules(self) -> SchedulesResource:
-        from atrium.sdk.resources.schedules import SchedulesResource
-
-        return SchedulesResource(self._core)
-
-    @cached_property
-    def usage(self) -> UsageResource:
-        from atrium.sdk.resources.usage import UsageResource
-
-        return UsageResource(self._core)
-
-    @cached_property
-    def notifications(self) -> NotificationsResource:
-        from atrium.sdk.resources.notifications import NotificationsResource
-
-        return NotificationsResource(self._core)
-
-    @cached_property
-    def experiments(self) -> ExperimentsResource:
-        from atrium.sdk.tracking.resource import ExperimentsResource
-
-        return ExperimentsResource(self._core)
-
-    @cached_property
-    def runs(self) -> RunsResource:
-        from atrium.sdk.tracking.resource import RunsResource
-
-        return RunsResource(self._core)
-
-    @cached_property
-    def models(self) -> ModelsResource:
-        from atrium.sdk.registry.resource import ModelsResource
-
-        return ModelsResource(self._core)
 
     @property
     def url(self) -> str:
