@@ -7,6 +7,7 @@ Metric timestamps are integer milliseconds since the epoch, as in MLflow.
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 from typing import Annotated, Literal
 
@@ -40,6 +41,14 @@ RunField = Annotated[
         max_length=260, pattern=r"^((params|metrics|tags)(\.[^\x00-\x1f\x7f]+)?|inputs)$"
     ),
 ]
+
+
+def wire_float(value: float) -> float | str:
+    """A float as JSON carries it here: itself if finite, else ``"NaN"``, ``"Infinity"`` or
+    ``"-Infinity"`` (what ``ser_json_inf_nan="strings"`` writes)."""
+    if math.isfinite(value):
+        return value
+    return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
 
 
 class _Floats(BaseModel):

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from atrium.contracts.tracking import Run
+from atrium.contracts.tracking import Run, wire_float
 from atrium.server.domain.errors import NotFound
 from atrium.server.domain.model import Context
 from atrium.server.domain.tracking import Selection
@@ -89,9 +89,7 @@ def _latest_json(found: list[Latest]) -> dict[str, Any]:
 
 
 def _json_float(value: float | None) -> float | str | None:
-    if value is None or isfinite(value):
-        return value
-    return "NaN" if math.isnan(value) else "Infinity" if value > 0 else "-Infinity"
+    return None if value is None else wire_float(value)
 
 
 @dataclass(frozen=True)

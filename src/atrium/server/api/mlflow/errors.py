@@ -8,7 +8,6 @@ Atrium's domain errors included, leaves in MLflow's shape rather than Atrium's e
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -18,6 +17,7 @@ from fastapi.routing import APIRoute
 from pydantic import ValidationError
 from starlette.exceptions import HTTPException
 
+from atrium.contracts.tracking import wire_float
 from atrium.server.api import errors as api_errors
 from atrium.server.domain.errors import (
     Conflict,
@@ -64,8 +64,8 @@ def missing(message: str) -> MlflowError:
 
 def _wire(value: Any) -> Any:
     """JSON has no NaN or infinities; protobuf's JSON mapping spells them as strings."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return "NaN" if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
+    if isinstance(value, float):
+        return wire_float(value)
     if isinstance(value, dict):
         return {k: _wire(v) for k, v in value.items()}
     if isinstance(value, list):
