@@ -19,7 +19,7 @@ from sqlalchemy import ColumnElement, Table, Text, cast, delete, insert, literal
 from sqlalchemy.orm import Session
 
 from atrium.server.domain import manifest
-from atrium.server.store.paging import decode_key, encode_cursor
+from atrium.server.store.paging import rows_page
 from atrium.server.store.tables import VersionBlobRow, VersionFileRow
 
 #: path -> (size, hash, mode, chunks), as stored.
@@ -58,17 +58,12 @@ def files(s: Session, version_id: int) -> Files:
 def files_page(
     s: Session, version_id: int, prefix: str | None, limit: int, cursor: str | None
 ) -> tuple[list[RawRow], str | None]:
-    """Up to ``limit`` file rows in path order after ``cursor``, as driver tuples (a pull reads
+    """Up to ``limit`` file rows in path order after ``cursor``, as row tuples (a pull reads
     20,000 of them: ORM objects would cost more than the query)."""
     stmt = select(*_COLUMNS).where(FILES.c.version_id == version_id)
     if prefix:
         stmt = stmt.where(FILES.c.path.startswith(prefix, autoescape=True))
-    if cursor is not None:
-        stmt = stmt.where(FILES.c.path > decode_key(cursor, str))
-    rows: list[RawRow] = list(s.execute(stmt.order_by(FILES.c.path).limit(limit + 1)).tuples())
-    if len(rows) <= limit:
-        return rows, None
-    return rows[:limit], encode_cursor(rows[limit - 1][0])
+    return rows_page(s, stmt, FILES.c.path, 0, limit, cursor)
 
 
 def digest(stored: Files) -> str:

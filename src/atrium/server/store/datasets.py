@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import delete, exists, func, select, text
 from sqlalchemy.orm import Session
 
-from atrium.server.store.paging import decode_key, encode_cursor, page
+from atrium.server.store.paging import page, rows_page
 from atrium.server.store.tables import (
     DatasetGrantRow,
     DatasetRow,
@@ -270,12 +270,7 @@ def grants_page(
         .join(GroupRow, GroupRow.id == DatasetGrantRow.group_id)
         .where(DatasetGrantRow.dataset_id == dataset_id)
     )
-    if cursor is not None:
-        stmt = stmt.where(GroupRow.name > decode_key(cursor, str))
-    rows = [(g, n) for g, n in s.execute(stmt.order_by(GroupRow.name).limit(limit + 1)).tuples()]
-    if len(rows) <= limit:
-        return rows, None
-    return rows[:limit], encode_cursor(rows[limit - 1][1])
+    return rows_page(s, stmt, GroupRow.name, 1, limit, cursor)
 
 
 def grant(s: Session, dataset_id: int, group_id: int) -> DatasetGrantRow | None:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import Select
+from sqlalchemy import ColumnElement, Select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from atrium.server.domain.errors import InvalidInput
@@ -54,7 +54,29 @@ def page(
         stmt = stmt.where(key < after if descending else key > after)
     stmt = stmt.order_by(key.desc() if descending else key.asc()).limit(limit + 1)
     rows = session.scalars(stmt).all()
+    return _cut(rows, limit, lambda row: getattr(row, key.key))
+
+
+def rows_page(
+    session: Session,
+    stmt: Select[*tuple[Any, ...]],
+    key: ColumnElement[Any] | InstrumentedAttribute[Any],
+    position: int,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[Any], str | None]:
+    """:func:`page` for a statement of several columns: its rows as tuples, in ascending
+    ``key`` order, ``key`` being column ``position`` of each row."""
+    if cursor is not None:
+        stmt = stmt.where(key > decode_key(cursor, key.type.python_type))
+    rows = list(session.execute(stmt.order_by(key).limit(limit + 1)).tuples())
+    return _cut(rows, limit, lambda row: row[position])
+
+
+def _cut(rows: Sequence[T], limit: int, key_of: Callable[[T], Any]) -> tuple[Any, str | None]:
+    """The first ``limit`` of ``limit + 1`` fetched rows, and the next page's cursor if the
+    extra row was there."""
     if len(rows) <= limit:
         return rows, None
     rows = rows[:limit]
-    return rows, encode_cursor(getattr(rows[-1], key.key))
+    return rows, encode_cursor(key_of(rows[-1]))
