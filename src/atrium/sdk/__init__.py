@@ -88,9 +88,9 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
-    # Importing atrium.sdk.client imports every resource (httpx, the model registry's
-    # contracts: ~0.25 s), which commands that only read local files (``atrium datasets
-    # status``) and users of atrium.sdk.config or the errors must not pay for.
+    # Importing atrium.sdk.client imports httpx and the models, which commands that only read
+    # local files (``atrium datasets status``) and users of atrium.sdk.config or the errors
+    # must not pay for.
     if name == "Client":
         module = "atrium.sdk.client"
     elif name in __all__:
