@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, type Dispatch, type SetStateAction } from 'react';
 import { listDatasets, listInstanceTypes, type InstanceType } from '../api';
 import { formatBytes } from '../format';
 import { useLoader } from '../hooks';
@@ -11,20 +11,28 @@ import { SecretsPicker } from './SecretsPicker';
 interface Props {
   group: string;
   draft: JobDraft;
-  onChange: (draft: JobDraft) => void;
+  // A state setter: every change applies to the latest draft, never to the one this render saw.
+  onChange: Dispatch<SetStateAction<JobDraft>>;
 }
 
 const shape = (t: InstanceType) =>
   `${t.name} · ${t.cpu} CPU · ${formatBytes(t.memory)}${t.gpu ? ` · ${t.gpu} GPU` : ''}`;
 
-function InstanceTypeSelect({ group, value, onChange }: { group: string; value: string; onChange: (name: string) => void }) {
+interface SelectProps {
+  group: string;
+  value: string;
+  onChange: (name: string) => void;
+  onDefault: (name: string) => void;
+}
+
+function InstanceTypeSelect({ group, value, onChange, onDefault }: SelectProps) {
   const types = useLoader(() => listInstanceTypes(group), group);
   const items = types.data?.items ?? [];
   const first = items[0]?.name;
   // A new job starts on the group's first instance type.
   useEffect(() => {
-    if (!value && first) onChange(first);
-  }, [value, first, onChange]);
+    if (!value && first) onDefault(first);
+  }, [value, first, onDefault]);
   if (types.error) return <ErrorBanner message={types.error} />;
   return (
     <select name="instance-type" required value={value} onChange={(e) => onChange(e.target.value)}>
@@ -41,7 +49,9 @@ function InstanceTypeSelect({ group, value, onChange }: { group: string; value: 
 
 /** The fields of a job spec: what to run, where, with which variables, secrets and datasets. */
 export function JobFields({ group, draft, onChange }: Props) {
-  const set = (patch: Partial<JobDraft>) => onChange({ ...draft, ...patch });
+  const set = (patch: Partial<JobDraft>) => onChange((latest) => ({ ...latest, ...patch }));
+  // The default must not replace a type picked while the list was loading.
+  const setDefault = (name: string) => onChange((latest) => (latest.instance_type ? latest : { ...latest, instance_type: name }));
   const datasets = useLoader(() => listDatasets(group), group);
   return (
     <div className="stack">
@@ -52,7 +62,7 @@ export function JobFields({ group, draft, onChange }: Props) {
         </label>
         <label className="field">
           <span>Instance type</span>
-          <InstanceTypeSelect group={group} value={draft.instance_type} onChange={(instance_type) => set({ instance_type })} />
+          <InstanceTypeSelect group={group} value={draft.instance_type} onChange={(instance_type) => set({ instance_type })} onDefault={setDefault} />
         </label>
       </div>
       <label className="field">
